@@ -1,0 +1,22 @@
+#include "occam/nn/module.h"
+
+#include "occam/autograd/ops.h"
+
+namespace occam::nn {
+
+Var Module::operator()(const Var& x, StepContext& ctx) {
+  Var y = forward(x, ctx);
+  if (activity_regularizer && ctx.activity_terms) {
+    // Keras Layer.__call__: loss = regularizer(output) / output.shape[0] when rank >= 1.
+    const float batch = y.rank() >= 1 ? float(y.dim(0)) : 1.f;
+    Var penalty = activity_regularizer->penalty(y);
+    if (batch > 0) penalty = scale(penalty, 1.f / batch);
+    ctx.activity_terms->push_back(Term{name_ + "/activity/" + activity_regularizer->kind(), penalty,
+                                       name_ + "/output", activity_regularizer->formula(),
+                                       y.numel(),
+                                       batch});
+  }
+  return y;
+}
+
+}  // namespace occam::nn

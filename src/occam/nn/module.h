@@ -1,0 +1,57 @@
+// Module: a layer or a model. It names its parameters and hands them out; it may carry an
+// activity regularizer, applied to its output by the model that calls it (Sequential), so that
+// every term of the objective can be traced back to a name.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "occam/nn/parameter.h"
+#include "occam/tensor/rng.h"
+
+namespace occam::nn {
+
+enum class Mode { train, eval };
+
+// A named scalar of the objective, with what explaining it needs.
+struct Term {
+  std::string name;   // "dense_1/kernel/l2", "dense_1/activity/l2", "classification_loss"
+  Var value;          // a scalar
+  std::string source;   // the parameter or layer output it penalizes ("dense_1/kernel")
+  std::string formula;  // "1e-04·Σw² (keras)"
+  int64_t size = 0;     // elements of the penalized tensor
+  float divisor = 1.f;  // activity terms: the batch size the penalty was divided by
+};
+
+// Everything a forward pass may depend on besides its inputs.
+struct StepContext {
+  Mode mode = Mode::eval;
+  Rng* rng = nullptr;                // dropout and noise layers draw from it (train mode)
+  std::vector<Term>* activity_terms = nullptr;  // where activity penalties go; null: not computed
+  bool training() const { return mode == Mode::train; }
+};
+
+class Module {
+ public:
+  virtual ~Module() = default;
+  virtual Var forward(const Var& x, StepContext& ctx) = 0;
+  virtual std::vector<Parameter*> parameters() { return {}; }
+  virtual std::vector<Buffer*> buffers() { return {}; }
+  // The output shape for an input of shape `in` (batch dim included); validates the input.
+  virtual Shape output_shape(const Shape& in) const = 0;
+
+  const std::string& name() const { return name_; }
+  void set_name(std::string name) { name_ = std::move(name); }
+
+  // λ-penalty on this module's output, divided by the batch size (Keras ≥ 3.14, tf.keras).
+  std::unique_ptr<regularize::Regularizer> activity_regularizer;
+
+  // Applies forward, then the activity regularizer (if any, and if ctx collects terms).
+  Var operator()(const Var& x, StepContext& ctx);
+
+ protected:
+  std::string name_;
+};
+
+}  // namespace occam::nn

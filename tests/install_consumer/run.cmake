@@ -1,0 +1,16 @@
+# ctest: install Occam from the build tree into a scratch prefix, then configure, build and run
+# a consumer project against it with find_package(occam).
+set(prefix ${OCCAM_BINARY_DIR}/install-test/prefix)
+set(build ${OCCAM_BINARY_DIR}/install-test/consumer)
+file(REMOVE_RECURSE ${OCCAM_BINARY_DIR}/install-test)
+function(run)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "failed (${rc}): ${ARGN}\n${out}\n${err}")
+  endif()
+  message(STATUS "${out}")
+endfunction()
+run(${CMAKE_COMMAND} --install ${OCCAM_BINARY_DIR} --prefix ${prefix})
+run(${CMAKE_COMMAND} -S ${CONSUMER_SOURCE} -B ${build} -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_BUILD_TYPE=Release)
+run(${CMAKE_COMMAND} --build ${build})
+run(${build}/consumer)
