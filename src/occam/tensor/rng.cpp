@@ -1,6 +1,7 @@
 #include "occam/tensor/rng.h"
 
 #include <cmath>
+#include <cstring>
 
 namespace occam {
 
@@ -62,5 +63,18 @@ uint64_t Rng::below(uint64_t n) {
 }
 
 Rng Rng::fork() { return Rng(next_u64()); }
+
+std::array<uint64_t, 6> Rng::state() const {
+  uint32_t bits;
+  std::memcpy(&bits, &spare_, sizeof bits);
+  return {s_[0], s_[1], s_[2], s_[3], uint64_t(has_spare_), bits};
+}
+
+void Rng::set_state(const std::array<uint64_t, 6>& s) {
+  for (int i = 0; i < 4; ++i) s_[i] = s[i];
+  has_spare_ = s[4] != 0;
+  const uint32_t bits = uint32_t(s[5]);
+  std::memcpy(&spare_, &bits, sizeof bits);
+}
 
 }  // namespace occam

@@ -3,6 +3,7 @@
 // Occam's own, not the standard library's (whose algorithms vary between implementations).
 #pragma once
 
+#include <array>
 #include <cstdint>
 
 namespace occam {
@@ -17,6 +18,11 @@ class Rng {
   uint64_t below(uint64_t n);         // uniform integer in [0, n)
   // An independent generator derived from this one's stream (for per-layer streams).
   Rng fork();
+
+  // The full state, for checkpoints: four words of xoshiro state, the Box–Muller spare flag and
+  // the spare's bits. set_state(state()) continues the same sequence.
+  std::array<uint64_t, 6> state() const;
+  void set_state(const std::array<uint64_t, 6>& s);
 
  private:
   uint64_t s_[4];
