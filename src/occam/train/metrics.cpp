@@ -2,7 +2,7 @@
 
 namespace occam::train {
 
-int64_t count_top_k(const Tensor& logits, std::span<const int32_t> labels, int k) {
+int64_t count_top_k(const Tensor& logits, std::span<const int64_t> labels, int k) {
   OCCAM_CHECK(logits.rank() == 2 && logits.dim(0) == int64_t(labels.size()),
               "top_k: expected logits [N,C] and N labels, got ", logits.shape(), " and ", labels.size());
   const int64_t N = logits.dim(0), C = logits.dim(1);
@@ -10,7 +10,7 @@ int64_t count_top_k(const Tensor& logits, std::span<const int32_t> labels, int k
   int64_t hits = 0;
   for (int64_t i = 0; i < N; ++i) {
     const float* row = logits.data() + i * C;
-    const int32_t y = labels[i];
+    const int64_t y = labels[i];
     OCCAM_CHECK(y >= 0 && y < C, "top_k: label ", y, " of row ", i, " is outside [0, ", C, ")");
     // Rank of the label's logit: how many classes beat it (ties: lower index wins).
     int64_t better = 0;

@@ -10,7 +10,7 @@ namespace occam::train {
 
 // Number of rows whose label is among the k largest logits (ties broken toward the lower index,
 // so a row of equal logits counts only for labels < k).
-int64_t count_top_k(const Tensor& logits, std::span<const int32_t> labels, int k);
+int64_t count_top_k(const Tensor& logits, std::span<const int64_t> labels, int k);
 
 // Running mean of a metric or loss over an epoch, weighted by batch size (as Keras' History).
 class RunningMean {
