@@ -1,20 +1,44 @@
-// occam: the command line. Each sub-command lives in its own file; main catches occam::Error,
-// prints its one line and exits non-zero.
+// occam: the command line. Each sub-command's work lives in src/occam/app/; main parses flags,
+// catches occam::Error, prints its one line and exits non-zero.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "occam/app/train_command.h"
 #include "occam/error.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"occam: a deep-learning trainer whose objective you can see into"};
   app.require_subcommand(1);
+
+  occam::app::TrainArgs train;
+  int64_t epochs = 0, max_batches = 0;
+  auto* train_cmd = app.add_subcommand("train", "train a config (default: the embedded Fashion-MNIST MLP) and write a run directory");
+  train_cmd->add_option("config", train.config, "YAML config file (omit for the embedded default)");
+  train_cmd->add_option("--out", train.out, "parent directory of run directories")->capture_default_str();
+  train_cmd->add_option("--name", train.name, "run directory name (default: the config's name)");
+  train_cmd->add_option("--epochs", epochs, "override training.epochs")->check(CLI::PositiveNumber);
+  train_cmd->add_option("--resume", train.resume, "continue the run in this directory from its last checkpoint");
+  train_cmd->add_option("--max-batches", max_batches, "stop each epoch after N steps (quick runs)")->check(CLI::PositiveNumber);
+  train_cmd->add_flag("--quiet", train.quiet, "print only the run directory");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  }
+  try {
+    if (*train_cmd) {
+      if (epochs > 0) train.epochs = epochs;
+      if (max_batches > 0) train.max_batches = max_batches;
+      const std::string dir = occam::app::run_train(train, std::cout);
+      std::cout << dir << "\n";
+    }
   } catch (const occam::Error& e) {
     std::cerr << "occam: " << e.what() << "\n";
     return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "occam: internal error: " << e.what() << "\n";
+    return 2;
   }
   return 0;
 }

@@ -1,6 +1,7 @@
 #include "occam/nn/module.h"
 
 #include "occam/autograd/ops.h"
+#include "occam/regularize/gradient_norm.h"
 
 namespace occam::nn {
 
@@ -15,6 +16,9 @@ Var Module::operator()(const Var& x, StepContext& ctx) {
                                        name_ + "/output", activity_regularizer->formula(),
                                        y.numel(),
                                        batch});
+    if (ctx.measure_grad_norms)
+      ctx.activity_terms->back().grad_norm =
+          regularize::penalty_gradient_norm(*activity_regularizer, y.value()) / batch;
   }
   return y;
 }

@@ -22,6 +22,7 @@ struct Term {
   std::string formula;  // "1e-04·Σw² (keras)"
   int64_t size = 0;     // elements of the penalized tensor
   float divisor = 1.f;  // activity terms: the batch size the penalty was divided by
+  double grad_norm = -1;  // ‖∂term/∂(what it penalizes)‖ when measured, else -1
 };
 
 // Everything a forward pass may depend on besides its inputs.
@@ -29,6 +30,7 @@ struct StepContext {
   Mode mode = Mode::eval;
   Rng* rng = nullptr;                // dropout and noise layers draw from it (train mode)
   std::vector<Term>* activity_terms = nullptr;  // where activity penalties go; null: not computed
+  bool measure_grad_norms = false;  // fill Term::grad_norm (logging steps only: it costs a pass)
   bool training() const { return mode == Mode::train; }
 };
 

@@ -1,0 +1,405 @@
+#include "occam/config/run_config.h"
+
+#include "occam/config/node.h"
+
+namespace occam::config {
+
+namespace {
+
+using Check = std::function<std::optional<std::string>(float)>;
+
+// One table per enum: the config spelling is the enum value's name (STYLE.md §2.1).
+template <class E>
+E read_enum(ConfigNode& node, const std::string& key, E fallback,
+            const std::vector<std::pair<std::string, E>>& table) {
+  if (!node.has(key)) {
+    node.optional<std::string>(key, "");
+    return fallback;
+  }
+  const std::string s = node.required<std::string>(key);
+  for (const auto& [name, value] : table)
+    if (name == s) return value;
+  std::string expected;
+  std::vector<std::string> names;
+  for (const auto& [name, value] : table) {
+    expected += (expected.empty() ? "" : ", ") + name;
+    names.push_back(name);
+  }
+  std::string msg = "expected one of " + expected + ", got '" + s + "'";
+  if (auto close = did_you_mean(s, names)) msg += " (did you mean " + *close + "?)";
+  node.child(key).fail(msg);
+}
+
+const std::vector<std::pair<std::string, nn::Activation>> kActivations = {
+    {"linear", nn::Activation::linear},   {"relu", nn::Activation::relu},
+    {"leaky_relu", nn::Activation::leaky_relu}, {"sigmoid", nn::Activation::sigmoid},
+    {"tanh", nn::Activation::tanh},       {"gelu", nn::Activation::gelu},
+    {"softmax", nn::Activation::softmax}, {"log_softmax", nn::Activation::log_softmax}};
+
+const std::vector<std::pair<std::string, nn::Initializer>> kInitializers = {
+    {"glorot_uniform", nn::Initializer::glorot_uniform}, {"glorot_normal", nn::Initializer::glorot_normal},
+    {"he_uniform", nn::Initializer::he_uniform},         {"he_normal", nn::Initializer::he_normal},
+    {"zeros", nn::Initializer::zeros},                   {"ones", nn::Initializer::ones}};
+
+Size2 read_size2(ConfigNode& node, const std::string& key, std::optional<Size2> fallback) {
+  if (!node.has(key)) {
+    if (!fallback) node.required<int64_t>(key);  // throws: missing
+    node.optional<int64_t>(key, 0);
+    return *fallback;
+  }
+  ConfigNode v = node.child(key);
+  if (v.is_scalar()) {
+    const int64_t k = v.as<int64_t>(at_least(1));
+    return {k, k};
+  }
+  auto items = v.elements();
+  if (items.size() != 2) v.fail("expected an integer or [height, width], got " + v.text());
+  return {items[0].as<int64_t>(at_least(1)), items[1].as<int64_t>(at_least(1))};
+}
+
+RegularizerSpec read_regularizer(ConfigNode node) {
+  RegularizerSpec r;
+  r.where = node.where();
+  if (node.is_scalar()) {
+    // A bare name takes Keras' defaults: l1/l2 0.01. `l1_l2` needs explicit coefficients
+    // (Keras 3 and tf.keras disagree on its defaults: SPEC-regularization §2.3).
+    const std::string s = node.as<std::string>();
+    if (s == "l1") r.l1 = 0.01f;
+    else if (s == "l2") r.l2 = 0.01f;
+    else if (s == "orthogonal") r.kind = RegularizerSpec::Kind::orthogonal;
+    else if (s == "l1_l2" || s == "l1l2")
+      node.fail("l1_l2 needs explicit coefficients, e.g. {l1: 1e-5, l2: 1e-4} (Keras 3 defaults them to 0, tf.keras to 0.01)");
+    else node.fail("expected a regularizer (l1, l2, {l1: x, l2: y}, {orthogonal: {factor: f, mode: rows}}), got '" + s + "'");
+    return r;
+  }
+  if (!node.is_map()) node.fail("expected a regularizer, e.g. {l2: 1e-4}, got " + node.text());
+  if (node.has("orthogonal")) {
+    r.kind = RegularizerSpec::Kind::orthogonal;
+    ConfigNode o = node.child("orthogonal");
+    if (o.is_map()) {
+      r.factor = o.optional<float>("factor", 0.01f, non_negative_f());
+      r.mode = read_enum(o, "mode", regularize::OrthogonalMode::rows,
+                         {{"rows", regularize::OrthogonalMode::rows},
+                          {"columns", regularize::OrthogonalMode::columns}});
+      o.reject_unread_keys();
+    } else {
+      r.factor = o.as<float>(non_negative_f());
+    }
+    node.reject_unread_keys();
+    return r;
+  }
+  r.l1 = node.optional<float>("l1", 0.f, non_negative_f());
+  r.l2 = node.optional<float>("l2", 0.f, non_negative_f());
+  node.reject_unread_keys({"orthogonal"});
+  if (!node.has("l1") && !node.has("l2")) node.fail("expected l1 and/or l2, e.g. {l2: 1e-4}");
+  return r;
+}
+
+ConstraintSpec read_constraint(ConfigNode node) {
+  ConstraintSpec c;
+  const std::vector<std::pair<std::string, ConstraintSpec::Kind>> kinds = {
+      {"max_norm", ConstraintSpec::Kind::max_norm}, {"min_max_norm", ConstraintSpec::Kind::min_max_norm},
+      {"unit_norm", ConstraintSpec::Kind::unit_norm}, {"non_neg", ConstraintSpec::Kind::non_neg}};
+  auto kind_of = [&](const std::string& s, const ConfigNode& at) {
+    for (const auto& [name, k] : kinds)
+      if (name == s) return k;
+    at.fail("expected a constraint (max_norm, min_max_norm, unit_norm, non_neg), got '" + s + "'");
+  };
+  if (node.is_scalar()) {
+    c.kind = kind_of(node.as<std::string>(), node);
+    if (c.kind == ConstraintSpec::Kind::min_max_norm) c.max_value = 1.f;
+    return c;
+  }
+  const auto keys = node.keys();
+  if (keys.size() != 1) node.fail("expected one constraint, e.g. {max_norm: {max_value: 2}}, got " + node.text());
+  c.kind = kind_of(keys[0], node);
+  ConfigNode args = node.child(keys[0]);
+  if (c.kind == ConstraintSpec::Kind::max_norm) {
+    c.max_value = args.optional<float>("max_value", 2.f, non_negative_f());
+  } else if (c.kind == ConstraintSpec::Kind::min_max_norm) {
+    c.min_value = args.optional<float>("min_value", 0.f, non_negative_f());
+    c.max_value = args.optional<float>("max_value", 1.f, non_negative_f());
+    c.rate = args.optional<float>("rate", 1.f, in_range_f(0.f, 1.f));
+    if (c.min_value > c.max_value) args.fail("expected min_value <= max_value");
+  }
+  if (args.is_map()) args.reject_unread_keys();
+  return c;
+}
+
+void read_parameter_extras(ConfigNode& node, LayerSpec& spec, const std::vector<std::string>& roles) {
+  for (const auto& role : roles) {
+    if (auto r = node.optional_child(role + "_regularizer")) spec.regularizers.push_back({role, read_regularizer(*r)});
+    if (auto c = node.optional_child(role + "_constraint")) spec.constraints.push_back({role, read_constraint(*c)});
+  }
+}
+
+LayerSpec read_layer(ConfigNode node) {
+  LayerSpec spec;
+  spec.where = node.where();
+  if (!node.is_map()) node.fail("expected a layer, e.g. {type: dense, units: 128}, got " + node.text());
+  const std::string type = node.required<std::string>("type");
+  spec.name = node.optional<std::string>("name", "");
+  spec.trainable = node.optional<bool>("trainable", true);
+  if (auto a = node.optional_child("activity_regularizer")) spec.activity_regularizer = read_regularizer(*a);
+  auto act = [&] { return read_enum(node, "activation", nn::Activation::linear, kActivations); };
+  if (type == "dense") {
+    nn::DenseOptions o;
+    o.units = node.required<int64_t>("units", at_least(1));
+    o.activation = act();
+    o.use_bias = node.optional<bool>("use_bias", true);
+    o.kernel_initializer = read_enum(node, "kernel_initializer", o.kernel_initializer, kInitializers);
+    o.bias_initializer = read_enum(node, "bias_initializer", o.bias_initializer, kInitializers);
+    read_parameter_extras(node, spec, o.use_bias ? std::vector<std::string>{"kernel", "bias"}
+                                                 : std::vector<std::string>{"kernel"});
+    spec.options = o;
+  } else if (type == "conv2d") {
+    nn::Conv2DOptions o;
+    o.filters = node.required<int64_t>("filters", at_least(1));
+    o.kernel_size = read_size2(node, "kernel_size", std::nullopt);
+    o.strides = read_size2(node, "strides", Size2{1, 1});
+    o.padding = read_enum(node, "padding", nn::Padding::valid, {{"valid", nn::Padding::valid}, {"same", nn::Padding::same}});
+    o.activation = act();
+    o.use_bias = node.optional<bool>("use_bias", true);
+    o.kernel_initializer = read_enum(node, "kernel_initializer", o.kernel_initializer, kInitializers);
+    o.bias_initializer = read_enum(node, "bias_initializer", o.bias_initializer, kInitializers);
+    read_parameter_extras(node, spec, o.use_bias ? std::vector<std::string>{"kernel", "bias"}
+                                                 : std::vector<std::string>{"kernel"});
+    spec.options = o;
+  } else if (type == "max_pool2d" || type == "avg_pool2d") {
+    nn::Pool2DOptions o;
+    o.pool_size = read_size2(node, "pool_size", Size2{2, 2});
+    if (node.has("strides")) o.strides = read_size2(node, "strides", std::nullopt);
+    else node.optional<int64_t>("strides", 0);
+    if (type == "max_pool2d") spec.options = MaxPoolSpec{o};
+    else spec.options = AvgPoolSpec{o};
+  } else if (type == "global_avg_pool2d") {
+    spec.options = GlobalAvgPoolSpec{};
+  } else if (type == "batch_normalization") {
+    auto convention = read_enum(node, "convention", nn::BatchNormConvention::torch,
+                                {{"torch", nn::BatchNormConvention::torch}, {"keras", nn::BatchNormConvention::keras}});
+    nn::BatchNormOptions o = convention == nn::BatchNormConvention::keras ? nn::BatchNormOptions::keras()
+                                                                          : nn::BatchNormOptions::torch();
+    o.momentum = node.optional<float>("momentum", o.momentum, in_range_f(0.f, 1.f));
+    o.epsilon = node.optional<float>("epsilon", o.epsilon, positive_f());
+    read_parameter_extras(node, spec, {"gamma", "beta"});
+    spec.options = o;
+  } else if (type == "flatten") {
+    spec.options = FlattenSpec{};
+  } else if (type == "dropout" || type == "spatial_dropout2d" || type == "gaussian_dropout") {
+    nn::DropoutOptions o;
+    o.rate = node.required<float>("rate", [](float v) -> std::optional<std::string> {
+      if (v >= 0.f && v < 1.f) return std::nullopt;
+      return std::string("a number in [0, 1)");
+    });
+    if (type == "dropout") spec.options = o;
+    else if (type == "spatial_dropout2d") spec.options = SpatialDropoutSpec{o};
+    else spec.options = GaussianDropoutSpec{o};
+  } else if (type == "gaussian_noise") {
+    nn::GaussianNoiseOptions o;
+    o.stddev = node.required<float>("stddev", non_negative_f());
+    spec.options = o;
+  } else if (type == "activation") {
+    nn::ActivationOptions o;
+    o.activation = read_enum(node, "activation", nn::Activation::linear, kActivations);
+    o.negative_slope = node.optional<float>("negative_slope", o.negative_slope);
+    spec.options = o;
+  } else {
+    const std::vector<std::string> types = {"dense", "conv2d", "max_pool2d", "avg_pool2d",
+                                            "global_avg_pool2d", "batch_normalization", "flatten",
+                                            "dropout", "spatial_dropout2d", "gaussian_dropout",
+                                            "gaussian_noise", "activation"};
+    std::string msg = "unknown layer type '" + type + "'";
+    if (auto close = did_you_mean(type, types)) msg += " (did you mean " + *close + "?)";
+    node.child("type").fail(msg);
+  }
+  node.reject_unread_keys();
+  return spec;
+}
+
+float read_lr(ConfigNode& node, float fallback) {
+  return node.optional<float>("lr", fallback, non_negative_f());
+}
+
+}  // namespace
+
+RunConfig read_run_config(ConfigNode root) {
+  RunConfig c;
+  c.name = root.optional<std::string>("name", c.name);
+  c.seed = uint64_t(root.optional<int64_t>("seed", 0, at_least(0)));
+  c.threads = root.optional<int>("threads", c.threads, at_least_int(1));
+  c.convention = read_enum(root, "convention", regularize::Convention::keras,
+                           {{"keras", regularize::Convention::keras},
+                            {"tf_keras", regularize::Convention::tf_keras},
+                            {"tf_slim", regularize::Convention::tf_slim},
+                            {"tf_od_keras", regularize::Convention::tf_od_keras},
+                            {"torch", regularize::Convention::torch}});
+
+  ConfigNode model = root.child("model");
+  for (ConfigNode d : model.child("input_shape").elements()) c.model.input_shape.push_back(d.as<int64_t>(at_least(1)));
+  for (ConfigNode layer : model.child("layers").elements()) c.model.layers.push_back(read_layer(layer));
+  if (c.model.layers.empty()) model.child("layers").fail("expected at least one layer");
+  model.reject_unread_keys();
+
+  if (auto data = root.optional_child("data")) {
+    c.data.kind = read_enum(*data, "dataset", DataConfig::Kind::fashion_mnist,
+                            {{"fashion_mnist", DataConfig::Kind::fashion_mnist}, {"csv", DataConfig::Kind::csv}});
+    c.data.path = data->optional<std::string>("path", c.data.kind == DataConfig::Kind::csv ? "" : c.data.path);
+    if (c.data.kind == DataConfig::Kind::csv) {
+      if (c.data.path.empty()) data->fail_at("path", "missing required key 'path' (the training CSV file)");
+      c.data.test_path = data->optional<std::string>("test_path", "");
+      c.data.label_column = data->optional<std::string>("label_column", "label");
+    }
+    c.data.validation_split = data->optional<double>("validation_split", 0.0, [](double v) -> std::optional<std::string> {
+      if (v >= 0 && v < 1) return std::nullopt;
+      return std::string("a number in [0, 1)");
+    });
+    c.data.train_limit = data->optional<int64_t>("train_limit", 0, at_least(0));
+    data->reject_unread_keys();
+  }
+
+  float lr = 0.f;
+  if (auto opt = root.optional_child("optimizer")) {
+    c.optimizer.kind = read_enum(*opt, "type", OptimizerConfig::Kind::sgd,
+                                 {{"sgd", OptimizerConfig::Kind::sgd}, {"adam", OptimizerConfig::Kind::adam},
+                                  {"adamw", OptimizerConfig::Kind::adamw}, {"rmsprop", OptimizerConfig::Kind::rmsprop}});
+    switch (c.optimizer.kind) {
+      case OptimizerConfig::Kind::sgd: {
+        auto& o = c.optimizer.sgd;
+        lr = opt->required<float>("lr", non_negative_f());
+        o.momentum = opt->optional<float>("momentum", o.momentum, in_range_f(0.f, 0.999999f));
+        o.dampening = opt->optional<float>("dampening", o.dampening, in_range_f(0.f, 1.f));
+        o.weight_decay = opt->optional<float>("weight_decay", o.weight_decay, non_negative_f());
+        o.nesterov = opt->optional<bool>("nesterov", o.nesterov);
+        break;
+      }
+      case OptimizerConfig::Kind::adam: {
+        auto& o = c.optimizer.adam;
+        lr = read_lr(*opt, optim::AdamOptions::default_lr);
+        o.beta1 = opt->optional<float>("beta1", o.beta1, in_range_f(0.f, 0.999999f));
+        o.beta2 = opt->optional<float>("beta2", o.beta2, in_range_f(0.f, 0.999999f));
+        o.eps = opt->optional<float>("eps", o.eps, positive_f());
+        o.weight_decay = opt->optional<float>("weight_decay", o.weight_decay, non_negative_f());
+        break;
+      }
+      case OptimizerConfig::Kind::adamw: {
+        auto& o = c.optimizer.adamw;
+        lr = read_lr(*opt, optim::AdamWOptions::default_lr);
+        o.beta1 = opt->optional<float>("beta1", o.beta1, in_range_f(0.f, 0.999999f));
+        o.beta2 = opt->optional<float>("beta2", o.beta2, in_range_f(0.f, 0.999999f));
+        o.eps = opt->optional<float>("eps", o.eps, positive_f());
+        o.weight_decay = opt->optional<float>("weight_decay", o.weight_decay, non_negative_f());
+        break;
+      }
+      case OptimizerConfig::Kind::rmsprop: {
+        auto& o = c.optimizer.rmsprop;
+        lr = read_lr(*opt, optim::RmspropOptions::default_lr);
+        o.alpha = opt->optional<float>("alpha", o.alpha, in_range_f(0.f, 0.999999f));
+        o.eps = opt->optional<float>("eps", o.eps, positive_f());
+        o.weight_decay = opt->optional<float>("weight_decay", o.weight_decay, non_negative_f());
+        o.momentum = opt->optional<float>("momentum", o.momentum, in_range_f(0.f, 0.999999f));
+        o.centered = opt->optional<bool>("centered", o.centered);
+        break;
+      }
+    }
+    try {
+      switch (c.optimizer.kind) {
+        case OptimizerConfig::Kind::sgd: optim::validate(c.optimizer.sgd); break;
+        case OptimizerConfig::Kind::adam: optim::validate(c.optimizer.adam); break;
+        case OptimizerConfig::Kind::adamw: optim::validate(c.optimizer.adamw); break;
+        case OptimizerConfig::Kind::rmsprop: optim::validate(c.optimizer.rmsprop); break;
+      }
+    } catch (const Error& e) {
+      opt->fail(e.what());
+    }
+    opt->reject_unread_keys();
+  } else {
+    root.fail_at("optimizer", "missing required key 'optimizer', e.g. {type: sgd, lr: 0.05, momentum: 0.9}");
+  }
+
+  c.schedule = optim::ConstantLrOptions{lr};
+  if (auto s = root.optional_child("schedule")) {
+    enum class K { constant, step, exponential, cosine };
+    const K kind = read_enum(*s, "type", K::constant,
+                             {{"constant", K::constant}, {"step", K::step}, {"exponential", K::exponential}, {"cosine", K::cosine}});
+    switch (kind) {
+      case K::constant:
+        break;
+      case K::step: {
+        optim::StepLrOptions o{lr};
+        o.step_size = s->required<int64_t>("step_size", at_least(1));
+        o.gamma = s->optional<float>("gamma", o.gamma, positive_f());
+        c.schedule = o;
+        break;
+      }
+      case K::exponential: {
+        optim::ExponentialLrOptions o{lr};
+        o.decay_steps = s->optional<int64_t>("decay_steps", 1, at_least(1));
+        o.decay_rate = s->required<float>("decay_rate", positive_f());
+        o.staircase = s->optional<bool>("staircase", false);
+        c.schedule = o;
+        break;
+      }
+      case K::cosine: {
+        optim::CosineLrOptions o{lr};
+        o.total_steps = s->required<int64_t>("total_steps", at_least(1));
+        o.warmup_steps = s->optional<int64_t>("warmup_steps", 0, at_least(0));
+        o.warmup_lr = s->optional<float>("warmup_lr", 0.f, non_negative_f());
+        o.hold_steps = s->optional<int64_t>("hold_steps", 0, at_least(0));
+        o.min_lr = s->optional<float>("min_lr", 0.f, non_negative_f());
+        c.schedule = o;
+        break;
+      }
+    }
+    try {
+      optim::make_schedule(c.schedule);
+    } catch (const Error& e) {
+      s->fail(e.what());
+    }
+    s->reject_unread_keys();
+  }
+
+  if (auto t = root.optional_child("training")) {
+    c.training.epochs = t->optional<int64_t>("epochs", c.training.epochs, at_least(1));
+    c.training.batch_size = t->optional<int64_t>("batch_size", c.training.batch_size, at_least(1));
+    c.training.eval_batch_size = t->optional<int64_t>("eval_batch_size", c.training.eval_batch_size, at_least(1));
+    c.training.label_smoothing = t->optional<float>("label_smoothing", 0.f, in_range_f(0.f, 1.f));
+    c.training.fused_regularizers = t->optional<bool>("fused_regularizers", true);
+    t->reject_unread_keys();
+  }
+  if (auto l = root.optional_child("logging")) {
+    c.logging.every_steps = l->optional<int64_t>("every_steps", c.logging.every_steps, at_least(1));
+    c.logging.histograms_every_steps = l->optional<int64_t>("histograms_every_steps", c.logging.histograms_every_steps, at_least(0));
+    c.logging.keep_checkpoints = l->optional<int64_t>("keep_checkpoints", c.logging.keep_checkpoints, at_least(1));
+    l->reject_unread_keys();
+  }
+  root.reject_unread_keys();
+  return c;
+}
+
+RunConfig load_run_config(const std::string& path) {
+  RunConfig c = read_run_config(ConfigNode::load_file(path));
+  c.source = path;
+  return c;
+}
+
+RunConfig default_run_config() {
+  RunConfig c = read_run_config(ConfigNode::load_string(default_config_text(), "(embedded default config)"));
+  c.source = "(embedded default: configs/fashion_mnist_mlp.yaml)";
+  return c;
+}
+
+float base_lr(const optim::ScheduleOptions& schedule) {
+  return std::visit([](const auto& o) { return o.lr; }, schedule);
+}
+
+std::string_view to_string(OptimizerConfig::Kind kind) {
+  switch (kind) {
+    case OptimizerConfig::Kind::sgd: return "sgd";
+    case OptimizerConfig::Kind::adam: return "adam";
+    case OptimizerConfig::Kind::adamw: return "adamw";
+    case OptimizerConfig::Kind::rmsprop: return "rmsprop";
+  }
+  return "?";
+}
+
+}  // namespace occam::config

@@ -1,0 +1,161 @@
+#include "occam/train/trainer.h"
+
+#include <cmath>
+
+#include "occam/loss/cross_entropy.h"
+#include "occam/regularize/gradient_norm.h"
+#include "occam/train/metrics.h"
+
+namespace occam::train {
+
+void ClassificationTask::add_data_terms(Objective& objective, const Var& logits,
+                                        std::span<const int64_t> labels) const {
+  objective.add_data_term("classification_loss",
+                          loss::softmax_cross_entropy(logits, labels, label_smoothing));
+}
+
+Trainer::Trainer(nn::Module& model, optim::Optimizer& optimizer, Schedule schedule,
+                 ClassificationTask task, TrainerOptions options, Rng rng)
+    : model_(model), optimizer_(optimizer), schedule_(std::move(schedule)), task_(task),
+      options_(options), rng_(rng) {}
+
+StepResult Trainer::train_step(const Tensor& x, std::span<const int64_t> labels, bool measure) {
+  optimizer_.zero_grad();
+  std::vector<nn::Term> activity;
+  nn::StepContext ctx{nn::Mode::train, &rng_, &activity, measure};
+  Var logits = model_(constant(x), ctx);
+
+  Objective objective;
+  task_.add_data_terms(objective, logits, labels);
+  const auto params = model_.parameters();
+  objective.add_parameter_penalties(params, options_.fused_regularizers);
+  objective.add_activity_terms(std::move(activity));
+
+  StepResult result;
+  result.terms = objective.values();
+  if (options_.check_finite)
+    for (const auto& t : result.terms)
+      if (!std::isfinite(t.value))
+        throw DivergenceError("term " + t.name + " is " + std::to_string(t.value) + " at step " +
+                              std::to_string(step_ + 1) +
+                              "; training stopped, the last checkpoint is intact");
+  backward(objective.total());
+
+  if (measure) {
+    // The pull of each penalty on what it penalizes, and the whole gradient of each parameter.
+    for (nn::Parameter* p : params) {
+      if (p->value.grad().defined()) result.grad_norms[p->name] = regularize::l2_norm(p->value.grad());
+      if (p->regularizer && p->trainable)
+        result.grad_norms[p->name + "/" + p->regularizer->kind()] =
+            regularize::penalty_gradient_norm(*p->regularizer, p->data());
+    }
+    for (const auto& t : objective.regularization_terms())
+      if (t.grad_norm >= 0) result.grad_norms[t.name] = t.grad_norm;
+  }
+
+  optimizer_.step(schedule_(step_));
+  for (nn::Parameter* p : params)
+    if (p->constraint && p->trainable)
+      result.constraints[p->name] = p->constraint->project(p->data(), p->layout);
+  ++step_;
+
+  result.count = int64_t(labels.size());
+  result.correct = count_top_k(logits.value(), labels, 1);
+  result.regularization = objective.regularization_terms();
+  result.frozen_regularized = objective.frozen_regularized();
+  return result;
+}
+
+EvalResult Trainer::evaluate(const data::Dataset& dataset, int64_t batch_size) {
+  InferenceMode no_tape;
+  EvalResult out;
+  std::vector<double> sums;
+  std::vector<std::string> names;
+  int64_t top1 = 0, top5 = 0;
+  const auto params = model_.parameters();
+  const int64_t N = dataset.size();
+  const Shape sample = dataset.sample_shape();
+  const int64_t per = dataset.sample_numel();
+  for (int64_t start = 0; start < N; start += batch_size) {
+    const int64_t n = std::min(batch_size, N - start);
+    Shape shape = sample;
+    shape.insert(shape.begin(), n);
+    Tensor x = Tensor::empty(shape);
+    std::copy_n(dataset.inputs.data() + start * per, n * per, x.data());
+    std::span<const int64_t> labels(dataset.labels.data() + start, size_t(n));
+
+    std::vector<nn::Term> activity;
+    nn::StepContext ctx{nn::Mode::eval, nullptr, &activity, false};
+    Var logits = model_(constant(x), ctx);
+    Objective objective;
+    task_.add_data_terms(objective, logits, labels);
+    objective.add_parameter_penalties(params, false);
+    objective.add_activity_terms(std::move(activity));
+    const auto values = objective.values();
+    if (sums.empty()) {
+      sums.assign(values.size(), 0.0);
+      for (const auto& v : values) names.push_back(v.name);
+    }
+    for (size_t i = 0; i < values.size(); ++i) sums[i] += double(values[i].value) * double(n);
+    top1 += count_top_k(logits.value(), labels, 1);
+    top5 += count_top_k(logits.value(), labels, std::min<int>(5, int(logits.dim(1))));
+  }
+  for (size_t i = 0; i < sums.size(); ++i) out.terms.push_back({names[i], float(sums[i] / double(N))});
+  out.count = N;
+  out.accuracy = N ? double(top1) / double(N) : 0;
+  out.top5 = N ? double(top5) / double(N) : 0;
+  return out;
+}
+
+Tensor Trainer::predict(const Tensor& x) {
+  InferenceMode no_tape;
+  nn::StepContext ctx{nn::Mode::eval, nullptr, nullptr, false};
+  return model_(constant(x), ctx).value();
+}
+
+Checkpoint Trainer::checkpoint() const {
+  Checkpoint c;
+  for (nn::Parameter* p : model_.parameters()) c.tensors["model/" + p->name] = p->data().clone();
+  for (nn::Buffer* b : model_.buffers()) c.tensors["model/" + b->name] = b->value.clone();
+  for (const auto& s : optimizer_.state()) c.tensors["optimizer/" + s.name] = s.value.clone();
+  c.header["step"] = step_;
+  const auto rng = rng_.state();
+  std::vector<std::string> words;
+  for (uint64_t w : rng) words.push_back(std::to_string(w));
+  c.header["rng"] = words;
+  return c;
+}
+
+void Trainer::restore(const Checkpoint& c) {
+  auto take = [&](const std::string& key, Tensor& into) {
+    auto it = c.tensors.find(key);
+    if (it == c.tensors.end()) throw CheckpointError("checkpoint has no tensor " + key);
+    if (it->second.shape() != into.shape())
+      throw CheckpointError("checkpoint tensor " + key + " has shape " + shape_str(it->second.shape()) +
+                            ", the model expects " + shape_str(into.shape()));
+    into.copy_from(it->second);
+  };
+  for (nn::Parameter* p : model_.parameters()) take("model/" + p->name, p->data());
+  for (nn::Buffer* b : model_.buffers()) take("model/" + b->name, b->value);
+  std::vector<optim::NamedTensor> state;
+  for (const auto& [name, t] : c.tensors)
+    if (name.rfind("optimizer/", 0) == 0) state.push_back({name.substr(10), t});
+  optimizer_.load_state(state);
+  try {
+    step_ = c.header.at("step").get<int64_t>();
+    std::array<uint64_t, 6> words{};
+    const auto& rng = c.header.at("rng");
+    for (size_t i = 0; i < words.size(); ++i) words[i] = std::stoull(rng.at(i).get<std::string>());
+    rng_.set_state(words);
+  } catch (const std::exception& e) {
+    throw CheckpointError(std::string("checkpoint header is missing step or rng: ") + e.what());
+  }
+}
+
+std::map<std::string, double> weight_norms(nn::Module& model) {
+  std::map<std::string, double> out;
+  for (nn::Parameter* p : model.parameters()) out[p->name] = regularize::l2_norm(p->data());
+  return out;
+}
+
+}  // namespace occam::train
