@@ -1,0 +1,77 @@
+// 2-D convolution through kernels::conv2d_* (oneDNN).
+#include <algorithm>
+
+#include "occam/autograd/nn_ops.h"
+#include "occam/tensor/conv.h"
+
+namespace occam {
+
+std::ostream& operator<<(std::ostream& os, const Padding2d& p) {
+  return os << "[top " << p.top << ", bottom " << p.bottom << ", left " << p.left << ", right "
+            << p.right << "]";
+}
+
+Padding2d same_padding(Size2 input, Size2 kernel, Size2 stride) {
+  int64_t before[2], after[2];
+  for (int d = 0; d < 2; ++d) {
+    OCCAM_CHECK(input[d] > 0 && kernel[d] > 0 && stride[d] > 0,
+                "same_padding: expected positive sizes, got input ", input[d], ", kernel ",
+                kernel[d], ", stride ", stride[d]);
+    const int64_t out = (input[d] + stride[d] - 1) / stride[d];  // ceil(in/stride)
+    const int64_t total = std::max<int64_t>((out - 1) * stride[d] + kernel[d] - input[d], 0);
+    before[d] = total / 2;
+    after[d] = total - before[d];
+  }
+  return {before[0], after[0], before[1], after[1]};
+}
+
+// y = conv(x, kernel) + bias     x [N,C,H,W]   kernel [O,C,KH,KW]   bias [O]   y [N,O,OH,OW]
+// dx += conv_transpose(dy, kernel)   dkernel += corr(x, dy)   dbias += Σ_{n,i,j} dy
+Var conv2d(const Var& x, const Var& kernel, const Var& bias, Size2 stride, Padding2d padding) {
+  OCCAM_CHECK(x.rank() == 4 && kernel.rank() == 4,
+              "conv2d: expected x [N,C,H,W] and kernel [O,C,KH,KW], got x ", x.shape(),
+              " and kernel ", kernel.shape());
+  OCCAM_CHECK(x.dim(1) == kernel.dim(1), "conv2d: x has ", x.dim(1), " channels, kernel expects ",
+              kernel.dim(1), " (x ", x.shape(), ", kernel ", kernel.shape(), ")");
+  const int64_t O = kernel.dim(0);
+  OCCAM_CHECK(!bias.defined() || (bias.rank() == 1 && bias.dim(0) == O), "conv2d: expected bias [",
+              O, "], got ", bias.shape());
+  OCCAM_CHECK(stride[0] >= 1 && stride[1] >= 1, "conv2d: expected stride >= 1, got [", stride[0],
+              ",", stride[1], "]");
+  OCCAM_CHECK(padding.top >= 0 && padding.bottom >= 0 && padding.left >= 0 && padding.right >= 0,
+              "conv2d: expected padding >= 0, got ", padding);
+  const kernels::Conv2dShape s{.N = x.dim(0),
+                               .C = x.dim(1),
+                               .H = x.dim(2),
+                               .W = x.dim(3),
+                               .O = O,
+                               .KH = kernel.dim(2),
+                               .KW = kernel.dim(3),
+                               .stride_h = stride[0],
+                               .stride_w = stride[1],
+                               .pad_top = padding.top,
+                               .pad_bottom = padding.bottom,
+                               .pad_left = padding.left,
+                               .pad_right = padding.right};
+  OCCAM_CHECK(s.pad_top + s.H + s.pad_bottom >= s.KH && s.pad_left + s.W + s.pad_right >= s.KW,
+              "conv2d: kernel ", s.KH, "x", s.KW, " larger than the padded input ",
+              s.pad_top + s.H + s.pad_bottom, "x", s.pad_left + s.W + s.pad_right, " (x ",
+              x.shape(), ", padding ", padding, ")");
+  kernels::check_conv2d_shape(s);  // sizes > 0
+
+  Tensor y = Tensor::empty({s.N, O, s.out_h(), s.out_w()});
+  kernels::conv2d_forward(s, x.value().data(), kernel.value().data(),
+                          bias.defined() ? bias.value().data() : nullptr, y.data());
+  std::vector<Var> inputs{x, kernel};
+  if (bias.defined()) inputs.push_back(bias);
+  return record("conv2d", std::move(y), inputs, [s](Node& n) {
+    const float* dy = n.grad.data();
+    if (n.needs_grad(0))
+      kernels::conv2d_backward_data(s, dy, n.input(1).data(), n.grad_of(0).data());
+    float* dkernel = n.needs_grad(1) ? n.grad_of(1).data() : nullptr;
+    float* dbias = n.inputs.size() > 2 && n.needs_grad(2) ? n.grad_of(2).data() : nullptr;
+    kernels::conv2d_backward_weights(s, dy, n.input(0).data(), dkernel, dbias);
+  });
+}
+
+}  // namespace occam

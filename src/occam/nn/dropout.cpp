@@ -1,0 +1,83 @@
+#include "occam/nn/dropout.h"
+
+#include <cmath>
+
+#include "occam/autograd/nn_ops.h"
+#include "occam/autograd/ops.h"
+
+namespace occam::nn {
+
+namespace {
+void check_rate(const std::string& who, float rate) {
+  OCCAM_CHECK(rate >= 0.f && rate < 1.f, who, ": expected 0 <= rate < 1, got ", rate);
+}
+
+Rng& rng_of(const StepContext& ctx, const std::string& who) {
+  OCCAM_CHECK(ctx.rng != nullptr, who, ": train mode needs StepContext::rng to draw from");
+  return *ctx.rng;
+}
+
+// keep[i] = 1 with probability 1 − rate, else 0.
+Tensor keep_mask(Shape shape, float rate, Rng& rng) {
+  Tensor keep = Tensor::empty(std::move(shape));
+  for (float& k : keep.span()) k = rng.uniform() >= rate ? 1.f : 0.f;
+  return keep;
+}
+}  // namespace
+
+Dropout::Dropout(DropoutOptions options) : options_(std::move(options)) {
+  set_name(options_.name);
+  check_rate(label(), options_.rate);
+}
+
+Var Dropout::forward(const Var& x, StepContext& ctx) {
+  if (!ctx.training() || options_.rate == 0.f) return x;
+  return dropout_with_mask(x, keep_mask(x.shape(), options_.rate, rng_of(ctx, label())),
+                           options_.rate);
+}
+
+SpatialDropout2D::SpatialDropout2D(DropoutOptions options) : options_(std::move(options)) {
+  set_name(options_.name);
+  check_rate(label(), options_.rate);
+}
+
+Shape SpatialDropout2D::output_shape(const Shape& in) const {
+  OCCAM_CHECK(in.size() == 4, label(), ": expected x [N,C,H,W], got ", in);
+  return in;
+}
+
+Var SpatialDropout2D::forward(const Var& x, StepContext& ctx) {
+  output_shape(x.shape());
+  if (!ctx.training() || options_.rate == 0.f) return x;
+  const Tensor keep = keep_mask({x.dim(0), x.dim(1), 1, 1}, options_.rate, rng_of(ctx, label()));
+  return dropout_with_mask(x, keep, options_.rate);
+}
+
+GaussianDropout::GaussianDropout(DropoutOptions options) : options_(std::move(options)) {
+  set_name(options_.name);
+  check_rate(label(), options_.rate);
+}
+
+Var GaussianDropout::forward(const Var& x, StepContext& ctx) {
+  if (!ctx.training() || options_.rate == 0.f) return x;
+  Rng& rng = rng_of(ctx, label());
+  const float stddev = std::sqrt(options_.rate / (1.f - options_.rate));
+  Tensor m = Tensor::empty(x.shape());
+  for (float& v : m.span()) v = 1.f + stddev * rng.normal();
+  return mul_by_mask(x, m);
+}
+
+GaussianNoise::GaussianNoise(GaussianNoiseOptions options) : options_(std::move(options)) {
+  set_name(options_.name);
+  OCCAM_CHECK(options_.stddev >= 0.f, label(), ": expected stddev >= 0, got ", options_.stddev);
+}
+
+Var GaussianNoise::forward(const Var& x, StepContext& ctx) {
+  if (!ctx.training() || options_.stddev == 0.f) return x;
+  Rng& rng = rng_of(ctx, label());
+  Tensor noise = Tensor::empty(x.shape());
+  for (float& v : noise.span()) v = options_.stddev * rng.normal();
+  return x + constant(noise);
+}
+
+}  // namespace occam::nn

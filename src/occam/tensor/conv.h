@@ -1,0 +1,45 @@
+// 2-D convolution kernels (cross-correlation, as torch and Keras) over raw buffers.
+//   x [N, C, H, W]   w [O, C, KH, KW]   b [O]   y [N, O, OH, OW]
+//   y[n,o,i,j] = b[o] + Σ_{c,p,q} w[o,c,p,q] · x[n, c, i·SH + p − top, j·SW + q − left]
+// with x zero outside [0,H)×[0,W) (zero padding, possibly asymmetric) and
+// OH = (top + H + bottom − KH) / SH + 1 (floor: rows that do not fit a whole window are dropped).
+// The fast path runs oneDNN primitives; the reference loops are the oracle in tests.
+#pragma once
+
+#include <compare>
+#include <cstdint>
+
+namespace occam::kernels {
+
+struct Conv2dShape {
+  int64_t N = 0, C = 0, H = 0, W = 0;  // input
+  int64_t O = 0, KH = 0, KW = 0;       // kernel [O, C, KH, KW]
+  int64_t stride_h = 1, stride_w = 1;
+  int64_t pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0;
+
+  int64_t out_h() const { return (pad_top + H + pad_bottom - KH) / stride_h + 1; }
+  int64_t out_w() const { return (pad_left + W + pad_right - KW) / stride_w + 1; }
+  auto operator<=>(const Conv2dShape&) const = default;
+};
+
+// Every size positive, the padded input at least as large as the kernel. Checked by the
+// kernels (OCCAM_CHECK); ops check first so their messages name the op and the tensors.
+void check_conv2d_shape(const Conv2dShape& s);
+
+// y = conv(x, w) + b. Writes y. b may be null (no bias).
+void conv2d_forward(const Conv2dShape& s, const float* x, const float* w, const float* b, float* y);
+// dx += ∂(Σ dy·y)/∂x: the transposed convolution of dy with w.
+void conv2d_backward_data(const Conv2dShape& s, const float* dy, const float* w, float* dx);
+// dw += ∂(Σ dy·y)/∂w (correlation of x with dy); db += Σ_{n,i,j} dy. Either may be null.
+void conv2d_backward_weights(const Conv2dShape& s, const float* dy, const float* x, float* dw,
+                             float* db);
+
+namespace reference {
+// The same three, as plain loops accumulating in double.
+void conv2d_forward(const Conv2dShape& s, const float* x, const float* w, const float* b, float* y);
+void conv2d_backward_data(const Conv2dShape& s, const float* dy, const float* w, float* dx);
+void conv2d_backward_weights(const Conv2dShape& s, const float* dy, const float* x, float* dw,
+                             float* db);
+}  // namespace reference
+
+}  // namespace occam::kernels

@@ -1,0 +1,38 @@
+// 2-D pooling kernels over NCHW buffers, without padding.
+//   x [N, C, H, W]   y [N, C, OH, OW]   OH = (H − KH) / SH + 1 (floor: a partial window is dropped)
+// Every (n, c) plane is independent, so the loops run in parallel over N·C.
+#pragma once
+
+#include <cstdint>
+
+namespace occam::kernels {
+
+struct Pool2dShape {
+  int64_t N = 0, C = 0, H = 0, W = 0;  // input
+  int64_t KH = 0, KW = 0;              // window
+  int64_t stride_h = 1, stride_w = 1;
+
+  int64_t out_h() const { return (H - KH) / stride_h + 1; }
+  int64_t out_w() const { return (W - KW) / stride_w + 1; }
+};
+
+// Positive sizes and strides, window no larger than the input (OCCAM_CHECK).
+void check_pool2d_shape(const Pool2dShape& s);
+
+// y[n,c,i,j] = max over the window at (i·SH, j·SW)
+void max_pool2d_forward(const Pool2dShape& s, const float* x, float* y);
+// dx[winner] += dy[n,c,i,j]. The winner is the first maximum of the window in row-major order,
+// as torch picks it; it is found again from x rather than stored. Overlapping windows that
+// share a winner add their gradients.
+void max_pool2d_backward(const Pool2dShape& s, const float* dy, const float* x, float* dx);
+
+// y[n,c,i,j] = mean over the window (always KH·KW elements: there is no padding)
+void avg_pool2d_forward(const Pool2dShape& s, const float* x, float* y);
+// dx[window] += dy[n,c,i,j] / (KH·KW)
+void avg_pool2d_backward(const Pool2dShape& s, const float* dy, float* dx);
+
+// x viewed as [planes, HW] (planes = N·C, HW = H·W):  y[k] = mean of plane k;  dx[k,:] += dy[k]/HW
+void global_avg_pool2d_forward(int64_t planes, int64_t HW, const float* x, float* y);
+void global_avg_pool2d_backward(int64_t planes, int64_t HW, const float* dy, float* dx);
+
+}  // namespace occam::kernels

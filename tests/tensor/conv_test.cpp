@@ -1,0 +1,234 @@
+// Convolution kernels: oneDNN against the reference loops, and the loops against hand values.
+#include "occam/tensor/conv.h"
+
+#include <vector>
+
+#include "occam/tensor/tensor.h"
+#include "testing/testing.h"
+
+namespace occam::kernels {
+namespace {
+
+using occam::testing::error_of;
+using occam::testing::Tol;
+using ::testing::HasSubstr;
+
+Tensor x_tensor(const Conv2dShape& s) { return Tensor::zeros({s.N, s.C, s.H, s.W}); }
+Tensor w_tensor(const Conv2dShape& s) { return Tensor::zeros({s.O, s.C, s.KH, s.KW}); }
+Tensor y_tensor(const Conv2dShape& s) { return Tensor::zeros({s.N, s.O, s.out_h(), s.out_w()}); }
+
+std::string describe(const Conv2dShape& s) {
+  return detail::concat("N=", s.N, " C=", s.C, " H=", s.H, " W=", s.W, " O=", s.O, " K=", s.KH, "x",
+                        s.KW, " stride=", s.stride_h, "x", s.stride_w, " pad t/b/l/r=", s.pad_top,
+                        "/", s.pad_bottom, "/", s.pad_left, "/", s.pad_right);
+}
+
+TEST(Conv2dReference, MatchesHandComputedValues) {
+  // x = 1..9 as a 3x3 image, a 2x2 kernel of ones: each output is the sum of a 2x2 window.
+  const Conv2dShape s{.N = 1, .C = 1, .H = 3, .W = 3, .O = 1, .KH = 2, .KW = 2};
+  const Tensor x = Tensor::from({1, 1, 3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9});
+  const Tensor w = Tensor::ones({1, 1, 2, 2});
+  const float b = 0.5f;
+  Tensor y = y_tensor(s);
+  reference::conv2d_forward(s, x.data(), w.data(), &b, y.data());
+  EXPECT_TENSORS_NEAR(y, Tensor::from({1, 1, 2, 2}, {12.5f, 16.5f, 24.5f, 28.5f}), Tol{});
+  // dy = ones: dx counts the windows each pixel is in; dw sums each window's pixels; db = 4.
+  const Tensor dy = Tensor::ones({1, 1, 2, 2});
+  Tensor dx = x_tensor(s), dw = w_tensor(s);
+  float db = 0;
+  reference::conv2d_backward_data(s, dy.data(), w.data(), dx.data());
+  reference::conv2d_backward_weights(s, dy.data(), x.data(), dw.data(), &db);
+  EXPECT_TENSORS_NEAR(dx, Tensor::from({1, 1, 3, 3}, {1, 2, 1, 2, 4, 2, 1, 2, 1}), Tol{});
+  EXPECT_TENSORS_NEAR(dw, Tensor::from({1, 1, 2, 2}, {12, 16, 24, 28}), Tol{});
+  EXPECT_FLOAT_EQ(db, 4.f);
+}
+
+TEST(Conv2dReference, PaddingIsZeroAndStrideSkips) {
+  // 2x2 image, 3x3 kernel of ones, padding 1, stride 2: OH = (1 + 2 + 1 − 3)/2 + 1 = 1, and the
+  // one window covers the whole image plus zeros.
+  const Conv2dShape s{.N = 1,
+                      .C = 1,
+                      .H = 2,
+                      .W = 2,
+                      .O = 1,
+                      .KH = 3,
+                      .KW = 3,
+                      .stride_h = 2,
+                      .stride_w = 2,
+                      .pad_top = 1,
+                      .pad_bottom = 1,
+                      .pad_left = 1,
+                      .pad_right = 1};
+  const Tensor x = Tensor::from({1, 1, 2, 2}, {1, 2, 3, 4});
+  const Tensor w = Tensor::ones({1, 1, 3, 3});
+  Tensor y = y_tensor(s);
+  reference::conv2d_forward(s, x.data(), w.data(), nullptr, y.data());
+  EXPECT_TENSORS_NEAR(y, Tensor::from({1, 1, 1, 1}, {10}), Tol{});
+  // Asymmetric: padding only at the bottom/right (Keras 'same', stride 2, even input).
+  const Conv2dShape t{.N = 1,
+                      .C = 1,
+                      .H = 2,
+                      .W = 2,
+                      .O = 1,
+                      .KH = 3,
+                      .KW = 3,
+                      .stride_h = 2,
+                      .stride_w = 2,
+                      .pad_top = 0,
+                      .pad_bottom = 1,
+                      .pad_left = 0,
+                      .pad_right = 1};
+  Tensor z = y_tensor(t);
+  reference::conv2d_forward(t, x.data(), w.data(), nullptr, z.data());
+  EXPECT_TENSORS_NEAR(z, Tensor::from({1, 1, 1, 1}, {10}), Tol{});
+  const Tensor w2 = Tensor::from({1, 1, 3, 3}, {1, 10, 100, 1000, 1e4f, 1e5f, 0, 0, 0});
+  reference::conv2d_forward(t, x.data(), w2.data(), nullptr, z.data());
+  // Kernel tap (p,q) sees x[p][q]: 1·1 + 2·10 + 3·1000 + 4·1e4.
+  EXPECT_TENSORS_NEAR(z, Tensor::from({1, 1, 1, 1}, {43021}), Tol{});
+}
+
+// oneDNN and the reference loops on the same random inputs; the backward outputs start
+// non-zero so that accumulation (+=) is checked too.
+void expect_onednn_matches_reference(const Conv2dShape& s) {
+  SCOPED_TRACE(describe(s));
+  Rng rng(static_cast<uint64_t>(s.N * 1000 + s.C * 100 + s.H * 10 + s.O));
+  const Tensor x = testing::normal({s.N, s.C, s.H, s.W}, rng);
+  const Tensor w = testing::normal({s.O, s.C, s.KH, s.KW}, rng);
+  const Tensor b = testing::normal({s.O}, rng);
+  const Tensor dy = testing::normal({s.N, s.O, s.out_h(), s.out_w()}, rng);
+  const Tensor dx0 = testing::normal(x.shape(), rng), dw0 = testing::normal(w.shape(), rng);
+  const Tensor db0 = testing::normal(b.shape(), rng);
+
+  Tensor y_fast = y_tensor(s), y_ref = y_tensor(s);
+  conv2d_forward(s, x.data(), w.data(), b.data(), y_fast.data());
+  reference::conv2d_forward(s, x.data(), w.data(), b.data(), y_ref.data());
+  // float32 sums of C·KH·KW products (up to 400 here) against double: ~1e-6 relative to the
+  // sum of |terms|, which is a few units, hence abs 2e-5.
+  const Tol tol{2e-5, 1e-5};
+  EXPECT_TENSORS_NEAR(y_fast, y_ref, tol);
+
+  Tensor dx_fast = dx0.clone(), dx_ref = dx0.clone();
+  conv2d_backward_data(s, dy.data(), w.data(), dx_fast.data());
+  reference::conv2d_backward_data(s, dy.data(), w.data(), dx_ref.data());
+  EXPECT_TENSORS_NEAR(dx_fast, dx_ref, tol);
+
+  Tensor dw_fast = dw0.clone(), dw_ref = dw0.clone(), db_fast = db0.clone(), db_ref = db0.clone();
+  conv2d_backward_weights(s, dy.data(), x.data(), dw_fast.data(), db_fast.data());
+  reference::conv2d_backward_weights(s, dy.data(), x.data(), dw_ref.data(), db_ref.data());
+  // dw sums N·OH·OW products (up to 4·12·12 = 576).
+  EXPECT_TENSORS_NEAR(dw_fast, dw_ref, (Tol{5e-5, 1e-5}));
+  EXPECT_TENSORS_NEAR(db_fast, db_ref, (Tol{5e-5, 1e-5}));
+
+  // No bias: the forward equals the biased one minus b.
+  Tensor y_nobias = y_tensor(s);
+  conv2d_forward(s, x.data(), w.data(), nullptr, y_nobias.data());
+  reference::conv2d_forward(s, x.data(), w.data(), nullptr, y_ref.data());
+  EXPECT_TENSORS_NEAR(y_nobias, y_ref, tol);
+}
+
+TEST(Conv2d, OneDnnMatchesReferenceLoops) {
+  const std::vector<Conv2dShape> shapes = {
+      // the fixture shape: stride 1, no padding
+      {.N = 2, .C = 2, .H = 6, .W = 6, .O = 3, .KH = 3, .KW = 3},
+      // stride 2, symmetric padding 1
+      {.N = 2,
+       .C = 2,
+       .H = 6,
+       .W = 6,
+       .O = 3,
+       .KH = 3,
+       .KW = 3,
+       .stride_h = 2,
+       .stride_w = 2,
+       .pad_top = 1,
+       .pad_bottom = 1,
+       .pad_left = 1,
+       .pad_right = 1},
+      // Keras 'same' with stride 2 on an even input: padding only at the bottom/right
+      {.N = 3,
+       .C = 4,
+       .H = 8,
+       .W = 8,
+       .O = 5,
+       .KH = 3,
+       .KW = 3,
+       .stride_h = 2,
+       .stride_w = 2,
+       .pad_top = 0,
+       .pad_bottom = 1,
+       .pad_left = 0,
+       .pad_right = 1},
+      // non-square everything, a dropped last row (stride 2 on an odd remainder)
+      {.N = 2,
+       .C = 3,
+       .H = 9,
+       .W = 7,
+       .O = 4,
+       .KH = 3,
+       .KW = 2,
+       .stride_h = 2,
+       .stride_w = 1,
+       .pad_top = 1,
+       .pad_bottom = 0,
+       .pad_left = 0,
+       .pad_right = 2},
+      // kernel as large as the input; one output pixel
+      {.N = 1, .C = 1, .H = 5, .W = 5, .O = 1, .KH = 5, .KW = 5},
+      // 1x1 convolution, more channels
+      {.N = 4, .C = 8, .H = 12, .W = 12, .O = 16, .KH = 1, .KW = 1},
+      // 5x5 'same' (2 on each side), stride 2, larger channel counts
+      {.N = 2,
+       .C = 16,
+       .H = 14,
+       .W = 14,
+       .O = 8,
+       .KH = 5,
+       .KW = 5,
+       .stride_h = 2,
+       .stride_w = 2,
+       .pad_top = 1,
+       .pad_bottom = 2,
+       .pad_left = 1,
+       .pad_right = 2},
+  };
+  for (const Conv2dShape& s : shapes) expect_onednn_matches_reference(s);
+}
+
+TEST(Conv2d, RepeatedCallsReuseThePrimitiveAndGiveTheSameNumbers) {
+  const Conv2dShape s{.N = 2, .C = 3, .H = 5, .W = 5, .O = 2, .KH = 3, .KW = 3};
+  Rng rng(3);
+  const Tensor x = testing::normal({2, 3, 5, 5}, rng), w = testing::normal({2, 3, 3, 3}, rng);
+  Tensor y1 = y_tensor(s), y2 = y_tensor(s);
+  conv2d_forward(s, x.data(), w.data(), nullptr, y1.data());
+  conv2d_forward(s, x.data(), w.data(), nullptr, y2.data());
+  for (int64_t i = 0; i < y1.numel(); ++i) ASSERT_EQ(y1[i], y2[i]) << "at " << i;
+}
+
+TEST(Conv2d, EmptyBatchDoesNothing) {
+  const Conv2dShape s{.N = 0, .C = 1, .H = 3, .W = 3, .O = 1, .KH = 2, .KW = 2};
+  float w[4] = {1, 1, 1, 1};
+  conv2d_forward(s, nullptr, w, nullptr, nullptr);
+  conv2d_backward_data(s, nullptr, w, nullptr);
+  conv2d_backward_weights(s, nullptr, nullptr, w, nullptr);
+  EXPECT_EQ(w[0], 1.f);
+}
+
+TEST(Conv2d, RejectsBadShapesNamingThem) {
+  const float buf[1] = {0};
+  float out[1] = {0};
+  Conv2dShape too_big{.N = 1, .C = 1, .H = 2, .W = 2, .O = 1, .KH = 3, .KW = 3};
+  EXPECT_THAT(error_of([&] { conv2d_forward(too_big, buf, buf, nullptr, out); }),
+              HasSubstr("conv2d: kernel 3x3 larger than the padded input 2x2"));
+  Conv2dShape zero{.N = 1, .C = 0, .H = 2, .W = 2, .O = 1, .KH = 1, .KW = 1};
+  EXPECT_THAT(error_of([&] { reference::conv2d_forward(zero, buf, buf, nullptr, out); }),
+              HasSubstr("conv2d: expected positive sizes, got x [1,0,2,2], kernel [1,0,1,1]"));
+  Conv2dShape negative_pad{.N = 1, .C = 1, .H = 2, .W = 2, .O = 1, .KH = 1, .KW = 1, .pad_top = -1};
+  EXPECT_THAT(error_of([&] { conv2d_backward_data(negative_pad, buf, buf, out); }),
+              HasSubstr("conv2d: expected padding >= 0"));
+  Conv2dShape zero_stride{.N = 1, .C = 1, .H = 2, .W = 2, .O = 1, .KH = 1, .KW = 1, .stride_h = 0};
+  EXPECT_THAT(error_of([&] { conv2d_backward_weights(zero_stride, buf, buf, out, nullptr); }),
+              HasSubstr("conv2d: expected strides >= 1"));
+}
+
+}  // namespace
+}  // namespace occam::kernels
