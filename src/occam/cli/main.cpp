@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "occam/app/explain.h"
 #include "occam/app/train_command.h"
 #include "occam/error.h"
 
@@ -21,6 +22,14 @@ int main(int argc, char** argv) {
   train_cmd->add_option("--max-batches", max_batches, "stop each epoch after N steps (quick runs)")->check(CLI::PositiveNumber);
   train_cmd->add_flag("--quiet", train.quiet, "print only the run directory");
 
+  std::string explain_dir;
+  int64_t explain_step = -1;
+  bool explain_json = false;
+  auto* explain_cmd = app.add_subcommand("explain", "explain every term of a run's objective at one step");
+  explain_cmd->add_option("run", explain_dir, "run directory")->required();
+  explain_cmd->add_option("--step", explain_step, "the step (default: the last logged)")->check(CLI::NonNegativeNumber);
+  explain_cmd->add_flag("--json", explain_json, "print JSON for tools");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -32,6 +41,9 @@ int main(int argc, char** argv) {
       if (max_batches > 0) train.max_batches = max_batches;
       const std::string dir = occam::app::run_train(train, std::cout);
       std::cout << dir << "\n";
+    } else if (*explain_cmd) {
+      auto e = occam::app::explain_run(explain_dir, explain_step >= 0 ? std::optional<int64_t>(explain_step) : std::nullopt);
+      std::cout << (explain_json ? e.dump(2) + "\n" : occam::app::render_explanation(e));
     }
   } catch (const occam::Error& e) {
     std::cerr << "occam: " << e.what() << "\n";

@@ -9,6 +9,7 @@ namespace occam::nn {
 Module& Sequential::add(std::unique_ptr<Module> module) {
   OCCAM_CHECK(module != nullptr, "Sequential::add: got a null module");
   if (module->name().empty()) {
+    // The automatic name needs a type name, which only Layer has (Module has none).
     auto* layer = dynamic_cast<Layer*>(module.get());
     OCCAM_CHECK(layer != nullptr, "Sequential::add: layer ", layers_.size() + 1,
                 " has no name and is not an occam::nn::Layer; give it one with set_name()");

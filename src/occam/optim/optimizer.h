@@ -24,8 +24,10 @@ struct NamedTensor {
 // How weight decay acts, for `occam explain` and the logs (SPEC-regularization §7).
 enum class WeightDecayKind {
   none,
-  coupled,  // g ← g + wd·w before the update: an L2 penalty's gradient (torch SGD, Adam, RMSprop)
-  decoupled,  // w ← w·(1 − lr·wd) before the update, outside the gradient (torch AdamW, Keras)
+  // g ← g + wd·w before the update: an L2 penalty's gradient (torch SGD, Adam, RMSprop).
+  coupled,
+  // w ← w·(1 − lr·wd) before the update, outside the gradient (torch AdamW, Keras).
+  decoupled,
 };
 struct WeightDecay {
   WeightDecayKind kind = WeightDecayKind::none;

@@ -1,0 +1,223 @@
+#include "occam/app/explain.h"
+
+#include <cmath>
+#include <iomanip>
+#include <sstream>
+
+#include "occam/app/run_dir.h"
+#include "occam/error.h"
+
+namespace occam::app {
+
+using nlohmann::json;
+
+namespace {
+
+std::string num(double v, int digits = 6) {
+  std::ostringstream os;
+  os << std::setprecision(digits) << v;
+  return os.str();
+}
+std::string pct(double v) {
+  std::ostringstream os;
+  os << std::fixed << std::setprecision(1) << 100 * v << "%";
+  return os.str();
+}
+
+const json* term_info(const json& info, const std::string& name) {
+  for (const auto& t : info.at("terms"))
+    if (t.at("name") == name) return &t;
+  return nullptr;
+}
+
+}  // namespace
+
+json explain_run(const std::string& dir, std::optional<int64_t> step) {
+  const RunRecord run = read_run(dir);
+  const auto train = run.split("train");
+  if (train.empty()) throw Error(dir + "/metrics.jsonl: no train step logged yet");
+  const json* point = step ? run.at_step("train", *step) : train.back();
+  if (!point)
+    throw Error(dir + ": no train step logged at or before step " + std::to_string(*step) +
+                " (the first is " + std::to_string(train.front()->at("step").get<int64_t>()) + ")");
+  const json& first = *train.front();
+  const json& info = run.info;
+  const json& terms = point->at("terms");
+  const double total = terms.at("total_loss").get<double>();
+  const double reg_loss = terms.value("regularization_loss", 0.0);
+  const json grad = point->value("grad_norms", json::object());
+
+  json out;
+  out["run"] = dir;
+  out["step"] = point->at("step");
+  out["epoch"] = point->at("epoch");
+  out["convention"] = info.at("convention");
+  out["optimizer"] = info.at("optimizer");
+
+  // ---- every term, in objective order ----
+  json rows = json::array();
+  double data_sum = 0, reg_sum = 0;
+  for (const auto& [name, value] : terms.items()) {
+    if (name == "regularization_loss" || name == "total_loss") continue;
+    const json* ti = term_info(info, name);
+    const std::string kind = ti ? ti->value("kind", "regularization") : "regularization";
+    const double v = value.get<double>();
+    (kind == "data" ? data_sum : reg_sum) += v;
+    json row = {{"name", name}, {"kind", kind}, {"value", v}, {"share_of_total", total != 0 ? v / total : 0.0}};
+    if (ti) {
+      row["formula"] = ti->value("formula", "");
+      if (ti->contains("source")) row["source"] = ti->at("source");
+      if (ti->contains("size")) row["size"] = ti->at("size");
+      if (ti->contains("equivalents")) row["equivalents"] = ti->at("equivalents");
+      if (ti->contains("divisor")) row["divisor"] = ti->at("divisor");
+      if (ti->contains("applies_to")) row["applies_to"] = ti->at("applies_to");
+    }
+    // Gradient share: the penalty's pull on its parameter against that parameter's whole gradient.
+    if (grad.contains(name) && row.contains("source") && grad.contains(row["source"].get<std::string>())) {
+      const double g = grad.at(name).get<double>(), gp = grad.at(row["source"].get<std::string>()).get<double>();
+      row["grad_norm"] = g;
+      row["param_grad_norm"] = gp;
+      if (gp > 0) row["share_of_gradient"] = g / gp;
+    } else if (grad.contains(name)) {
+      row["grad_norm"] = grad.at(name);
+    }
+    if (first.at("terms").contains(name)) {
+      const double v0 = first.at("terms").at(name).get<double>();
+      row["first_value"] = v0;
+      row["first_step"] = first.at("step");
+      if (v0 != 0) row["trend"] = (v - v0) / std::fabs(v0);
+    }
+    rows.push_back(row);
+  }
+  out["terms"] = rows;
+  out["identity"] = {{"total_loss", total},
+                     {"data_sum", data_sum},
+                     {"regularization_loss", reg_loss},
+                     {"regularization_sum", reg_sum},
+                     {"holds", std::fabs(data_sum + reg_loss - total) <= 1e-5 * std::max(1.0, std::fabs(total))}};
+
+  // ---- answers to the common questions (SPEC-regularization §9), where they apply ----
+  json answers = json::array();
+  auto answer = [&](const std::string& q, const std::string& a) { answers.push_back({{"question", q}, {"answer", a}}); };
+  answer("What is regularization_loss (and why is there no regularization_loss_1)?",
+         "The sum of the " + std::to_string(int(rows.size()) - 1) +
+             " regularization terms listed above, each named after what it penalizes. Occam names every term "
+             "once; TF1's regularization_loss_1 was the same quantity under a de-duplicated summary tag.");
+  answer("Why is total_loss not the sum of what I plot?",
+         "Here it is, exactly: total_loss " + num(total) + " = data " + num(data_sum) + " + regularization_loss " +
+             num(reg_loss) + ", and regularization_loss is the sum of its terms (" + num(reg_sum) + ").");
+  const double reg0 = first.at("terms").value("regularization_loss", 0.0);
+  if (reg0 > 0 && reg_loss > reg0 * 1.02) {
+    std::string grew;
+    const json wn = point->value("weight_norms", json::object()), wn0 = first.value("weight_norms", json::object());
+    auto penalized = [&](const std::string& p) {
+      for (const auto& t : info.at("terms"))
+        if (t.value("source", "") == p) return true;
+      return false;
+    };
+    for (const auto& [p, v] : wn.items())
+      if (penalized(p) && wn0.contains(p) && v.get<double>() > wn0.at(p).get<double>() * 1.05)
+        grew += (grew.empty() ? "" : ", ") + p + " (‖w‖ " + num(wn0.at(p).get<double>(), 4) + " → " + num(v.get<double>(), 4) + ")";
+    answer("Why does the regularization loss rise?",
+           "It went from " + num(reg0) + " at step " + std::to_string(first.at("step").get<int64_t>()) + " to " +
+               num(reg_loss) + ": the data loss's gradient grows the weights faster than the penalty shrinks them" +
+               (grew.empty() ? "." : "; growing: " + grew + ".") +
+               " The gradient shares above say how hard each penalty pulls compared with the data term.");
+  }
+  const auto val = run.split("val");
+  if (!val.empty()) {
+    const json& v = *val.back();
+    answer("Does the validation loss include the L2 penalty?",
+           "Occam logs them apart: at step " + std::to_string(v.at("step").get<int64_t>()) + " validation data loss " +
+               num(v.at("terms").begin().value().get<double>()) + ", validation regularization_loss " +
+               num(v.at("terms").value("regularization_loss", 0.0)) +
+               ". A Keras val_loss is their sum (total_loss " + num(v.at("terms").at("total_loss").get<double>()) +
+               "): Keras 2 and 3 include weight penalties in evaluate(), despite the Keras FAQ.");
+    const double train_total = total, val_total = v.at("terms").at("total_loss").get<double>();
+    if (train_total > val_total) {
+      std::string why = "the train loss is measured with dropout and noise layers active";
+      bool noise = false;
+      for (const auto& l : info.at("layers"))
+        if (l.value("train_only_noise", false)) noise = true;
+      if (!noise) why = "training batches are harder than the whole validation set on average";
+      answer("Why is the training loss higher than the validation loss?",
+             why + "; per-epoch train figures are running means over an epoch whose weights kept improving; both include the same regularization terms.");
+    }
+  }
+  bool activity = false;
+  for (const auto& t : info.at("terms"))
+    if (t.value("applies_to", "") == "activity") activity = true;
+  if (activity)
+    answer("Is the activity regularizer divided by the batch size?",
+           "Yes: each activity term is the penalty of the layer's output divided by that step's batch size (" +
+               std::to_string(info.value("batch_size", 0)) +
+               "; smaller for an epoch's last batch), as Keras >= 3.14 and tf.keras do. Keras 3.0-3.13 did not divide.");
+  if (!info.at("frozen_regularized").empty()) {
+    std::string names;
+    for (const auto& f : info.at("frozen_regularized")) names += (names.empty() ? "" : ", ") + f.at("parameter").get<std::string>();
+    answer("Do frozen layers count?", "No: " + names +
+                                          " have regularizers but are not trainable, so they are not in the objective "
+                                          "(Keras 3 behaviour; tf.keras 2.x counted them).");
+  }
+  for (const auto& l : info.at("layers")) {
+    if (!l.contains("followed_by_batch_norm")) continue;
+    for (const auto& t : info.at("terms"))
+      if (t.value("source", "").rfind(l.at("name").get<std::string>() + "/", 0) == 0)
+        answer("Why does " + t.at("name").get<std::string>() + " keep shrinking the weights without changing the output?",
+               l.at("name").get<std::string>() + " is followed by " + l.at("followed_by_batch_norm").get<std::string>() +
+                   ", which undoes any scale of its output: the L2 penalty shrinks ‖w‖ (raising the effective learning rate) "
+                   "but no longer constrains the function.");
+  }
+  const json& wd = info.at("optimizer").at("weight_decay");
+  if (wd.at("kind") != "none")
+    answer("Is weight decay part of the objective?",
+           "No. " + wd.at("formula").get<std::string>() + " It acts in the optimizer step and is not a term of total_loss.");
+  answer("How do the coefficients convert between frameworks?",
+         "See each term's equivalents: the convention here is " + info.at("convention").get<std::string>() +
+             "; Keras l2(λ) = TF-slim / TF OD API weight 2λ = torch coupled weight_decay 2λ; no L2 value reproduces "
+             "decoupled (AdamW) decay under an adaptive optimizer.");
+  out["answers"] = answers;
+  return out;
+}
+
+std::string render_explanation(const json& e) {
+  std::ostringstream os;
+  const json& opt = e.at("optimizer");
+  os << "Run " << e.at("run").get<std::string>() << " — step " << e.at("step") << " (epoch " << e.at("epoch") << ", train)\n";
+  os << "Convention: " << e.at("convention").get<std::string>() << "   Optimizer: " << opt.at("name").get<std::string>()
+     << ", " << opt.at("schedule").get<std::string>() << "   Weight decay: " << opt.at("weight_decay").at("kind").get<std::string>()
+     << "\n\n";
+  const json& id = e.at("identity");
+  os << "total_loss = Σ data terms + regularization_loss\n"
+     << "           = " << num(id.at("data_sum").get<double>()) << " + " << num(id.at("regularization_loss").get<double>())
+     << " = " << num(id.at("total_loss").get<double>()) << (id.at("holds").get<bool>() ? "   (holds)" : "   (DOES NOT HOLD)")
+     << "\n\n";
+  os << std::left << std::setw(30) << "term" << std::setw(34) << "formula" << std::right << std::setw(12) << "value"
+     << std::setw(9) << "of total" << std::setw(12) << "of ‖∇‖" << "  trend\n";
+  for (const auto& t : e.at("terms")) {
+    std::string grad_share = t.contains("share_of_gradient") ? pct(t.at("share_of_gradient").get<double>()) : "—";
+    std::string trend = t.contains("trend") ? (t.at("trend").get<double>() >= 0 ? "+" : "") + pct(t.at("trend").get<double>()) +
+                                                  " since step " + std::to_string(t.at("first_step").get<int64_t>())
+                                            : "";
+    os << std::left << std::setw(30) << t.at("name").get<std::string>() << std::setw(34)
+       << t.value("formula", "").substr(0, 33) << std::right << std::setw(12) << num(t.at("value").get<double>(), 5)
+       << std::setw(9) << pct(t.at("share_of_total").get<double>()) << std::setw(12) << grad_share << "  " << trend << "\n";
+    if (t.contains("source"))
+      os << "    penalizes " << t.at("source").get<std::string>()
+         << (t.contains("size") ? " (" + std::to_string(t.at("size").get<int64_t>()) + " values)" : "")
+         << (t.contains("divisor") ? ", divided by " + t.at("divisor").get<std::string>() : "") << "\n";
+    if (t.contains("equivalents") && !t.at("equivalents").empty()) {
+      os << "    equivalents:";
+      for (const auto& q : t.at("equivalents"))
+        os << "\n      " << q.at("target").get<std::string>() << ": "
+           << (q.at("exists").get<bool>() ? num(q.at("value").get<double>()) : "none") << " — " << q.at("note").get<std::string>();
+      os << "\n";
+    }
+  }
+  os << "\nQuestions this run answers\n";
+  for (const auto& a : e.at("answers"))
+    os << "  • " << a.at("question").get<std::string>() << "\n    " << a.at("answer").get<std::string>() << "\n";
+  return os.str();
+}
+
+}  // namespace occam::app
