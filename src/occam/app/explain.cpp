@@ -9,7 +9,7 @@
 
 namespace occam::app {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 namespace {
 

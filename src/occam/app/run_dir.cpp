@@ -8,7 +8,7 @@
 
 namespace occam::app {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 namespace {
 json parse_file(const std::string& path) {

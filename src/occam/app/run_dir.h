@@ -10,13 +10,13 @@ namespace occam::app {
 
 struct RunRecord {
   std::string dir;
-  nlohmann::json info;                 // run.json
-  std::vector<nlohmann::json> points;  // metrics.jsonl, in order
-  nlohmann::json summary;              // summary.json (null while training or after a failure)
+  nlohmann::ordered_json info;                 // run.json
+  std::vector<nlohmann::ordered_json> points;  // metrics.jsonl, in order
+  nlohmann::ordered_json summary;              // summary.json (null while training or after a failure)
 
   // The train points, and the last point of a split at or before `step` (null if none).
-  std::vector<const nlohmann::json*> split(const std::string& name) const;
-  const nlohmann::json* at_step(const std::string& split, int64_t step) const;
+  std::vector<const nlohmann::ordered_json*> split(const std::string& name) const;
+  const nlohmann::ordered_json* at_step(const std::string& split, int64_t step) const;
 };
 
 RunRecord read_run(const std::string& dir);

@@ -19,12 +19,12 @@ RunLogger::~RunLogger() {
   if (jsonl_) std::fclose(jsonl_);
 }
 
-nlohmann::json RunLogger::to_json(const LogPoint& p) {
-  nlohmann::json j;
+nlohmann::ordered_json RunLogger::to_json(const LogPoint& p) {
+  nlohmann::ordered_json j;
   j["step"] = p.step;
   j["epoch"] = p.epoch;
   j["split"] = p.split;
-  nlohmann::json terms = nlohmann::json::object();
+  nlohmann::ordered_json terms = nlohmann::ordered_json::object();
   for (const auto& t : p.terms) terms[t.name] = t.value;
   j["terms"] = terms;
   j["metrics"] = p.metrics;

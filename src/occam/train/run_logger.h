@@ -45,7 +45,7 @@ class RunLogger {
   void finish(bool success);
   void flush();
 
-  static nlohmann::json to_json(const LogPoint& point);
+  static nlohmann::ordered_json to_json(const LogPoint& point);
 
  private:
   std::string run_dir_;
