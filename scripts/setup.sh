@@ -16,6 +16,7 @@ PACKAGES=(
   libbenchmark-dev                   # micro-benchmarks in bench/
   python3                            # event-file checker used by tests
   dataset-fashion-mnist              # the default training data
+  chromium                           # renders `occam report` pages in tests (headless)
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

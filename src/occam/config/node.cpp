@@ -38,6 +38,18 @@ std::string ConfigNode::where() const {
   return loc + ": " + (path_.empty() ? "(top level)" : path_);
 }
 
+void ConfigNode::fail_missing(const std::string& key, const std::string& what) const {
+  // A misspelling of the missing key is the likelier mistake: name it rather than the absence.
+  if (node_.IsMap())
+    for (const auto& kv : node_) {
+      const std::string present = kv.first.as<std::string>();
+      if (!read_->count(present) && did_you_mean(present, {key}))
+        ConfigNode(kv.first, path_.empty() ? present : path_ + "." + present, file_)
+            .fail("unknown key (did you mean " + key + "?)");
+    }
+  fail("missing required key '" + key + "'" + (what.empty() ? "" : " (" + what + ")"));
+}
+
 void ConfigNode::fail(const std::string& message) const { throw ConfigError(where() + ": " + message); }
 
 void ConfigNode::fail_at(const std::string& key, const std::string& message) const {
@@ -110,7 +122,7 @@ template <class T>
 T ConfigNode::required(const std::string& key, std::function<std::optional<std::string>(T)> check) {
   if (!has(key)) {
     read_->insert(key);
-    fail("missing required key '" + key + "' (" + type_name<T>() + ")");
+    fail_missing(key, type_name<T>());
   }
   return at(key).as<T>(check);
 }
@@ -142,7 +154,7 @@ OCCAM_INSTANTIATE(std::string)
 ConfigNode ConfigNode::child(const std::string& key) {
   if (!has(key)) {
     read_->insert(key);
-    fail("missing required key '" + key + "'");
+    fail_missing(key, "");
   }
   return at(key);
 }

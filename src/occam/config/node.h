@@ -50,6 +50,8 @@ class ConfigNode {
   // "file:line:col: path: message"
   [[noreturn]] void fail(const std::string& message) const;
   [[noreturn]] void fail_at(const std::string& key, const std::string& message) const;
+  // "missing required key" — or, when a present unread key is a near miss, "unknown key (did you mean …?)".
+  [[noreturn]] void fail_missing(const std::string& key, const std::string& what) const;
   std::string where() const;
   // The flow-style YAML text of this node ("{l2: 0.0001}"), for errors and the resolved config.
   std::string text() const;
