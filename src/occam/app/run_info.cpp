@@ -1,5 +1,7 @@
 #include "occam/app/run_info.h"
 
+#include <charconv>
+
 #include "occam/config/build.h"
 #include "occam/nn/layer.h"
 #include "occam/regularize/equivalence.h"
@@ -9,6 +11,13 @@ namespace occam::app {
 using nlohmann::json;
 
 namespace {
+
+// The shortest decimal that reads back as v: 1e-4f is written 0.0001, not 0.0000999999974737875.
+double as_decimal(float v) {
+  char buf[32];
+  const auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
+  return std::stod(std::string(buf, end));
+}
 
 std::string layout_name(regularize::Layout l) {
   switch (l) {
@@ -24,13 +33,13 @@ json equivalents_of(const regularize::Regularizer& r, regularize::Convention con
   json out = json::array();
   const auto* l1l2 = dynamic_cast<const regularize::L1L2*>(&r);
   if (!l1l2 || l1l2->l2() == 0.f) return out;
-  for (const auto& e : regularize::l2_equivalents(l1l2->l2(), convention, rule))
+  for (const auto& e : regularize::l2_equivalents(as_decimal(l1l2->l2()), convention, rule))
     out.push_back({{"target", e.target}, {"exists", e.exists}, {"value", e.value}, {"note", e.note}});
   return out;
 }
 
 json coefficients_of(const regularize::Regularizer& r) {
-  if (const auto* l = dynamic_cast<const regularize::L1L2*>(&r)) return {{"l1", l->l1()}, {"l2", l->l2()}};
+  if (const auto* l = dynamic_cast<const regularize::L1L2*>(&r)) return {{"l1", as_decimal(l->l1())}, {"l2", as_decimal(l->l2())}};
   return json::object();
 }
 
@@ -53,11 +62,11 @@ json describe_run(const config::RunConfig& config, nn::Sequential& model, const 
   const optim::WeightDecay wd = optimizer.describe_weight_decay();
   const char* kinds[] = {"none", "coupled", "decoupled"};
   j["optimizer"] = {{"name", optimizer.name()},
-                    {"lr", config::base_lr(config.schedule)},
+                    {"lr", as_decimal(config::base_lr(config.schedule))},
                     {"schedule", optim::make_schedule(config.schedule)->formula()},
                     {"weight_decay",
                      {{"kind", kinds[int(wd.kind)]},
-                      {"coefficient", wd.coefficient},
+                      {"coefficient", as_decimal(wd.coefficient)},
                       {"scaled_by_lr", wd.scaled_by_lr},
                       {"formula", wd.formula}}}};
 

@@ -12,10 +12,9 @@
 #include <sstream>
 
 #include "occam/app/run_info.h"
+#include "occam/app/splits.h"
 #include "occam/config/build.h"
 #include "occam/config/node.h"
-#include "occam/data/csv.h"
-#include "occam/data/fashion_mnist.h"
 #include "occam/regularize/gradient_norm.h"
 #include "occam/tensor/threads.h"
 #include "occam/train/metrics.h"
@@ -28,45 +27,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-struct Splits {
-  data::Dataset train, validation, test;
-};
-
-Splits load_data(const config::RunConfig& c) {
-  Splits s;
-  data::Dataset full;
-  if (c.data.kind == config::DataConfig::Kind::fashion_mnist) {
-    full = data::load_fashion_mnist(c.data.path, data::Split::train);
-    s.test = data::load_fashion_mnist(c.data.path, data::Split::test);
-  } else {
-    data::CsvConfig csv;
-    csv.label_column = c.data.label_column;
-    full = data::load_csv(c.data.path, csv);
-    if (!c.data.test_path.empty()) {
-      csv.num_classes = full.num_classes;
-      s.test = data::load_csv(c.data.test_path, csv);
-    }
-  }
-  if (c.data.train_limit > 0 && c.data.train_limit < full.size()) {
-    std::vector<int64_t> first(size_t(c.data.train_limit));
-    for (int64_t i = 0; i < c.data.train_limit; ++i) first[size_t(i)] = i;
-    full = data::subset(full, first);
-  }
-  if (c.data.validation_split > 0) {
-    Rng split_rng(c.seed ^ 0x5eed5eedULL);  // its own stream: changing the model leaves the split
-    auto parts = data::split_validation(full, c.data.validation_split, split_rng);
-    s.train = std::move(parts.train);
-    s.validation = std::move(parts.validation);
-  } else {
-    s.train = std::move(full);
-  }
-  Shape want = c.model.input_shape;
-  if (s.train.sample_shape() != want)
-    throw ConfigError(c.source + ": model.input_shape is " + shape_str(want) + " but the data's samples are " +
-                      shape_str(s.train.sample_shape()));
-  return s;
-}
 
 std::string unique_run_dir(const std::string& out, const std::string& name) {
   fs::create_directories(out);
@@ -191,7 +151,7 @@ std::string run_train(const TrainArgs& args, std::ostream& out) {
   set_num_threads(cfg.threads);
 
   // ---- data, model, optimizer ----
-  Splits data = load_data(cfg);
+  Splits data = load_splits(cfg);
   Rng init_rng(cfg.seed);
   auto model = config::build_model(cfg.model, cfg.convention, init_rng);
   auto optimizer = config::build_optimizer(cfg.optimizer, model->parameters());

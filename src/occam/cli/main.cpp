@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "occam/app/eval_command.h"
 #include "occam/app/explain.h"
 #include "occam/app/train_command.h"
 #include "occam/error.h"
@@ -30,6 +31,13 @@ int main(int argc, char** argv) {
   explain_cmd->add_option("--step", explain_step, "the step (default: the last logged)")->check(CLI::NonNegativeNumber);
   explain_cmd->add_flag("--json", explain_json, "print JSON for tools");
 
+  std::string eval_dir, eval_checkpoint = "best";
+  bool eval_json = false;
+  auto* eval_cmd = app.add_subcommand("eval", "evaluate a run's checkpoint on the test split");
+  eval_cmd->add_option("run", eval_dir, "run directory")->required();
+  eval_cmd->add_option("--checkpoint", eval_checkpoint, "best, last, or a checkpoint file")->capture_default_str();
+  eval_cmd->add_flag("--json", eval_json, "print JSON for tools");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -41,6 +49,9 @@ int main(int argc, char** argv) {
       if (max_batches > 0) train.max_batches = max_batches;
       const std::string dir = occam::app::run_train(train, std::cout);
       std::cout << dir << "\n";
+    } else if (*eval_cmd) {
+      auto r = occam::app::run_eval(eval_dir, eval_checkpoint);
+      std::cout << (eval_json ? r.dump(2) + "\n" : occam::app::render_eval(r));
     } else if (*explain_cmd) {
       auto e = occam::app::explain_run(explain_dir, explain_step >= 0 ? std::optional<int64_t>(explain_step) : std::nullopt);
       std::cout << (explain_json ? e.dump(2) + "\n" : occam::app::render_explanation(e));
