@@ -191,3 +191,31 @@ TEST(Regularization, L1MakesTheKernelMeasurablySparser) {
 
 }  // namespace
 }  // namespace occam::app
+
+namespace occam::app {
+namespace {
+
+// Weight decay is never a term of the objective, but the run records its size beside it.
+TEST(TrainCommand, WeightDecayIsLoggedOutsideTheObjective) {
+  TempDir tmp;
+  for (const auto& [optimizer, key] : std::vector<std::pair<std::string, std::string>>{
+           {"{type: adamw, lr: 0.001, weight_decay: 0.01}", "weight_decay_shrink"},
+           {"{type: sgd, lr: 0.05, weight_decay: 0.0002}", "implied_l2"}}) {
+    SCOPED_TRACE(optimizer);
+    const std::string dir = train_quietly(
+        {write_config(tmp, tiny_config("{l2: 1.0e-3}", optimizer, 1), key + ".yaml"), tmp / "runs", key});
+    const auto points = read_jsonl(dir + "/metrics.jsonl");
+    const auto& p = points.front();
+    ASSERT_TRUE(p.contains("outside_objective")) << p.dump();
+    double sum_sq = 0;
+    for (const auto& [name, norm] : p.at("weight_norms").items()) sum_sq += norm.get<double>() * norm.get<double>();
+    const double want = key == "implied_l2" ? 0.0002 / 2 * sum_sq : p.at("lr").get<double>() * 0.01 * sum_sq;
+    EXPECT_NEAR(p.at("outside_objective").at(key).get<double>(), want, 1e-6 * want);
+    const auto& t = p.at("terms");
+    EXPECT_FLOAT_EQ(t.at("total_loss").get<float>(),
+                    t.at("classification_loss").get<float>() + t.at("regularization_loss").get<float>());
+  }
+}
+
+}  // namespace
+}  // namespace occam::app

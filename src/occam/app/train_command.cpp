@@ -201,6 +201,15 @@ std::string run_train(const TrainArgs& args, std::ostream& out) {
         << data.validation.size() << " val / " << data.test.size() << " test samples, " << cfg.training.epochs
         << " epochs, " << cfg.threads << " threads\n";
 
+  const optim::WeightDecay weight_decay = optimizer->describe_weight_decay();
+  if (!args.quiet) {
+    for (const auto& f : info.at("frozen_regularized"))
+      out << "note: " << f.at("parameter").get<std::string>() << " has a regularizer (" << f.at("formula").get<std::string>()
+          << ") but is not trainable: it is not a term of the objective\n";
+    if (weight_decay.kind != optim::WeightDecayKind::none)
+      out << "note: weight decay acts in the optimizer, not in total_loss: " << weight_decay.formula << "\n";
+  }
+
   data::Batcher batcher(data.train, data::BatcherConfig{cfg.training.batch_size, true, false}, Rng(cfg.seed + 2));
   data::Batch batch;
   json last_train_terms, last_val;
@@ -224,6 +233,16 @@ std::string run_train(const TrainArgs& args, std::ostream& out) {
           train::LogPoint p{trainer.step(), epoch, "train", r.terms,
                             {{"accuracy", double(r.correct) / double(r.count)}}, lr, r.grad_norms,
                             train::weight_norms(*model), r.constraints};
+          if (weight_decay.kind != optim::WeightDecayKind::none) {
+            double sum_sq = 0;  // over the parameters the decay acts on: every trainable one
+            for (nn::Parameter* prm : model->parameters())
+              if (prm->trainable) sum_sq += p.weight_norms[prm->name] * p.weight_norms[prm->name];
+            if (weight_decay.kind == optim::WeightDecayKind::coupled)
+              p.outside_objective["implied_l2"] = weight_decay.coefficient / 2 * sum_sq;
+            else
+              p.outside_objective["weight_decay_shrink"] =
+                  (weight_decay.scaled_by_lr ? lr : 1.f) * weight_decay.coefficient * sum_sq;
+          }
           logger.log(p);
         }
         const int64_t every_h = cfg.logging.histograms_every_steps;

@@ -32,6 +32,7 @@ nlohmann::ordered_json RunLogger::to_json(const LogPoint& p) {
   if (!p.grad_norms.empty()) j["grad_norms"] = p.grad_norms;
   if (!p.weight_norms.empty()) j["weight_norms"] = p.weight_norms;
   if (!p.constraints.empty()) j["constraints"] = p.constraints;
+  if (!p.outside_objective.empty()) j["outside_objective"] = p.outside_objective;
   return j;
 }
 
@@ -49,6 +50,8 @@ void RunLogger::log(const LogPoint& p) {
     for (const auto& [name, v] : p.weight_norms) events.add_scalar("WeightNorm/" + name, v, p.step);
     for (const auto& [name, v] : p.constraints)
       events.add_scalar("Constraint/" + name + "/fraction_clipped", v, p.step);
+    for (const auto& [name, v] : p.outside_objective)
+      events.add_scalar((name == "implied_l2" ? "Regularization/" : "Optimizer/") + name, v, p.step);
   }
 }
 

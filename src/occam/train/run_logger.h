@@ -27,6 +27,10 @@ struct LogPoint {
   std::map<std::string, double> grad_norms;    // term name → ‖∂term/∂(what it penalizes)‖
   std::map<std::string, double> weight_norms;  // parameter → ‖w‖
   std::map<std::string, double> constraints;   // parameter → fraction clipped this step
+  // Quantities that act like regularization but are not terms of the objective (SPEC §7.4):
+  // "implied_l2" = wd/2·Σw² of a coupled weight decay, "weight_decay_shrink" = lr·wd·Σw² of a
+  // decoupled one.
+  std::map<std::string, double> outside_objective;
 };
 
 class RunLogger {
