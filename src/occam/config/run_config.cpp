@@ -384,7 +384,7 @@ RunConfig load_run_config(const std::string& path) {
 
 RunConfig default_run_config() {
   RunConfig c = read_run_config(ConfigNode::load_string(default_config_text(), "(embedded default config)"));
-  c.source = "(embedded default: configs/fashion_mnist_mlp.yaml)";
+  c.source = "the embedded default, configs/fashion_mnist_mlp.yaml";
   return c;
 }
 
