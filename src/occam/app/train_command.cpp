@@ -155,6 +155,7 @@ std::string run_train(const TrainArgs& args, std::ostream& out) {
   Rng init_rng(cfg.seed);
   auto model = config::build_model(cfg.model, cfg.convention, init_rng);
   auto optimizer = config::build_optimizer(cfg.optimizer, model->parameters());
+  config::resolve_schedule(cfg, (data.train.size() + cfg.training.batch_size - 1) / cfg.training.batch_size);
   auto schedule = optim::make_schedule(cfg.schedule);
   train::Trainer trainer(*model, *optimizer, [s = schedule.get()](int64_t k) { return s->lr_at(k); },
                          train::ClassificationTask{cfg.training.label_smoothing},

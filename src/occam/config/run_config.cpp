@@ -341,7 +341,8 @@ RunConfig read_run_config(ConfigNode root) {
       }
       case K::cosine: {
         optim::CosineLrOptions o{lr};
-        o.total_steps = s->required<int64_t>("total_steps", at_least(1));
+        // 0 (or absent): the whole run, epochs × steps per epoch, resolved once the data is loaded.
+        o.total_steps = s->optional<int64_t>("total_steps", 0, at_least(0));
         o.warmup_steps = s->optional<int64_t>("warmup_steps", 0, at_least(0));
         o.warmup_lr = s->optional<float>("warmup_lr", 0.f, non_negative_f());
         o.hold_steps = s->optional<int64_t>("hold_steps", 0, at_least(0));
@@ -350,10 +351,13 @@ RunConfig read_run_config(ConfigNode root) {
         break;
       }
     }
-    try {
-      optim::make_schedule(c.schedule);
-    } catch (const Error& e) {
-      s->fail(e.what());
+    const auto* cosine = std::get_if<optim::CosineLrOptions>(&c.schedule);
+    if (!cosine || cosine->total_steps > 0) {
+      try {
+        optim::make_schedule(c.schedule);
+      } catch (const Error& e) {
+        s->fail(e.what());
+      }
     }
     s->reject_unread_keys();
   }
@@ -386,6 +390,18 @@ RunConfig default_run_config() {
   RunConfig c = read_run_config(ConfigNode::load_string(default_config_text(), "(embedded default config)"));
   c.source = "the embedded default, configs/fashion_mnist_mlp.yaml";
   return c;
+}
+
+void resolve_schedule(RunConfig& config, int64_t steps_per_epoch) {
+  if (auto* cosine = std::get_if<optim::CosineLrOptions>(&config.schedule); cosine && cosine->total_steps == 0) {
+    cosine->total_steps = config.training.epochs * steps_per_epoch;
+    try {
+      optim::make_schedule(config.schedule);
+    } catch (const Error& e) {
+      throw ConfigError(config.source + ": schedule: " + e.what() + " (total_steps = epochs × " +
+                        std::to_string(steps_per_epoch) + " steps per epoch)");
+    }
+  }
 }
 
 float base_lr(const optim::ScheduleOptions& schedule) {

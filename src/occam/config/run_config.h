@@ -114,6 +114,9 @@ RunConfig load_run_config(const std::string& path);  // throws ConfigError
 RunConfig default_run_config();                       // the embedded default (configs/fashion_mnist_mlp.yaml)
 const std::string& default_config_text();
 
+// A cosine schedule without total_steps spans the whole run: epochs × steps_per_epoch.
+void resolve_schedule(RunConfig& config, int64_t steps_per_epoch);
+
 // The learning rate the schedule starts from (for logs and explain).
 float base_lr(const optim::ScheduleOptions& schedule);
 std::string_view to_string(OptimizerConfig::Kind kind);
