@@ -1,5 +1,6 @@
 #include "occam/app/explain.h"
 
+#include <algorithm>
 #include <cmath>
 #include <iomanip>
 #include <sstream>
@@ -192,27 +193,54 @@ std::string render_explanation(const json& e) {
      << "           = " << num(id.at("data_sum").get<double>()) << " + " << num(id.at("regularization_loss").get<double>())
      << " = " << num(id.at("total_loss").get<double>()) << (id.at("holds").get<bool>() ? "   (holds)" : "   (DOES NOT HOLD)")
      << "\n\n";
-  os << std::left << std::setw(30) << "term" << std::setw(34) << "formula" << std::right << std::setw(12) << "value"
-     << std::setw(9) << "of total" << std::setw(12) << "of ‖∇‖" << "  trend\n";
+  // Columns are padded by display width, not bytes: Σ, ², ‖ are several bytes in UTF-8.
+  auto pad = [](std::string text, size_t width, bool right = false) {
+    size_t shown = 0, cut = text.size();
+    for (size_t i = 0; i < text.size(); ++i)
+      if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+        if (shown == width - 1 && i < text.size()) {
+          cut = i;
+          break;
+        }
+        ++shown;
+      }
+    if (cut < text.size()) {
+      text = text.substr(0, cut) + "…";
+      shown = width;
+    }
+    const std::string fill(width > shown ? width - shown : 0, ' ');
+    return right ? fill + text : text + fill;
+  };
+  os << pad("term", 28) << pad("formula", 40) << pad("value", 11, true) << pad("of total", 10, true)
+     << pad("of grad", 9, true) << "  trend\n";
+  std::vector<std::pair<std::string, std::vector<std::string>>> by_coefficient;  // equivalents text → terms
   for (const auto& t : e.at("terms")) {
-    std::string grad_share = t.contains("share_of_gradient") ? pct(t.at("share_of_gradient").get<double>()) : "—";
-    std::string trend = t.contains("trend") ? (t.at("trend").get<double>() >= 0 ? "+" : "") + pct(t.at("trend").get<double>()) +
-                                                  " since step " + std::to_string(t.at("first_step").get<int64_t>())
-                                            : "";
-    os << std::left << std::setw(30) << t.at("name").get<std::string>() << std::setw(34)
-       << t.value("formula", "").substr(0, 33) << std::right << std::setw(12) << num(t.at("value").get<double>(), 5)
-       << std::setw(9) << pct(t.at("share_of_total").get<double>()) << std::setw(12) << grad_share << "  " << trend << "\n";
+    const std::string grad_share = t.contains("share_of_gradient") ? pct(t.at("share_of_gradient").get<double>()) : "—";
+    const std::string trend = t.contains("trend") ? (t.at("trend").get<double>() >= 0 ? "+" : "") + pct(t.at("trend").get<double>()) +
+                                                        " since step " + std::to_string(t.at("first_step").get<int64_t>())
+                                                  : "";
+    os << pad(t.at("name").get<std::string>(), 28) << pad(t.value("formula", ""), 40)
+       << pad(num(t.at("value").get<double>(), 5), 11, true) << pad(pct(t.at("share_of_total").get<double>()), 10, true)
+       << pad(grad_share, 9, true) << "  " << trend << "\n";
     if (t.contains("source"))
       os << "    penalizes " << t.at("source").get<std::string>()
          << (t.contains("size") ? " (" + std::to_string(t.at("size").get<int64_t>()) + " values)" : "")
          << (t.contains("divisor") ? ", divided by " + t.at("divisor").get<std::string>() : "") << "\n";
     if (t.contains("equivalents") && !t.at("equivalents").empty()) {
-      os << "    equivalents:";
+      std::string text;
       for (const auto& q : t.at("equivalents"))
-        os << "\n      " << q.at("target").get<std::string>() << ": "
-           << (q.at("exists").get<bool>() ? num(q.at("value").get<double>()) : "none") << " — " << q.at("note").get<std::string>();
-      os << "\n";
+        text += "    " + q.at("target").get<std::string>() + ": " +
+                (q.at("exists").get<bool>() ? num(q.at("value").get<double>()) : "none") + " — " +
+                q.at("note").get<std::string>() + "\n";
+      auto it = std::find_if(by_coefficient.begin(), by_coefficient.end(), [&](const auto& g) { return g.first == text; });
+      if (it == by_coefficient.end()) by_coefficient.push_back({text, {t.at("name").get<std::string>()}});
+      else it->second.push_back(t.at("name").get<std::string>());
     }
+  }
+  for (const auto& [text, names] : by_coefficient) {
+    os << "\nThe same penalty elsewhere, for ";
+    for (size_t i = 0; i < names.size(); ++i) os << (i ? ", " : "") << names[i];
+    os << ":\n" << text;
   }
   os << "\nQuestions this run answers\n";
   for (const auto& a : e.at("answers"))
