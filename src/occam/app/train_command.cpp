@@ -82,6 +82,17 @@ struct EpochMeans {
   }
 };
 
+train::LogPoint eval_point(int64_t step, int64_t epoch, const std::string& split, const train::EvalResult& r, float lr) {
+  train::LogPoint p;
+  p.step = step;
+  p.epoch = epoch;
+  p.split = split;
+  p.terms = r.terms;
+  p.metrics = {{"accuracy", r.accuracy}, {"top5", r.top5}};
+  p.lr = lr;
+  return p;
+}
+
 json terms_json(const std::vector<train::NamedValue>& terms) {
   json j = json::object();
   for (const auto& t : terms) j[t.name] = t.value;
@@ -231,9 +242,16 @@ std::string run_train(const TrainArgs& args, std::ostream& out) {
         train::StepResult r = trainer.train_step(batch.inputs, batch.labels, log_now);
         means.add(r);
         if (log_now) {
-          train::LogPoint p{trainer.step(), epoch, "train", r.terms,
-                            {{"accuracy", double(r.correct) / double(r.count)}}, lr, r.grad_norms,
-                            train::weight_norms(*model), r.constraints};
+          train::LogPoint p{.step = trainer.step(),
+                            .epoch = epoch,
+                            .split = "train",
+                            .terms = r.terms,
+                            .metrics = {{"accuracy", double(r.correct) / double(r.count)}},
+                            .lr = lr,
+                            .grad_norms = r.grad_norms,
+                            .weight_norms = train::weight_norms(*model),
+                            .constraints = r.constraints,
+                            .outside_objective = {}};
           if (weight_decay.kind != optim::WeightDecayKind::none) {
             double sum_sq = 0;  // over the parameters the decay acts on: every trainable one
             for (nn::Parameter* prm : model->parameters())
@@ -271,7 +289,7 @@ std::string run_train(const TrainArgs& args, std::ostream& out) {
       if (data.validation.size() > 0) {
         const auto v = trainer.evaluate(data.validation, cfg.training.eval_batch_size);
         val_acc = v.accuracy;
-        logger.log({trainer.step(), epoch, "val", v.terms, {{"accuracy", v.accuracy}, {"top5", v.top5}}, trainer.lr()});
+        logger.log(eval_point(trainer.step(), epoch, "val", v, trainer.lr()));
         last_val = {{"terms", terms_json(v.terms)}, {"accuracy", v.accuracy}};
         line += "  | val loss " + fixed(term(v.terms, "total_loss")) + " = data " + fixed(v.terms.front().value) +
                 " + reg " + fixed(term(v.terms, "regularization_loss")) + "  acc " + fixed(v.accuracy);
@@ -307,7 +325,7 @@ std::string run_train(const TrainArgs& args, std::ostream& out) {
   if (!last_val.is_null()) summary["validation"] = last_val;
   if (data.test.size() > 0) {
     const auto t = trainer.evaluate(data.test, cfg.training.eval_batch_size);
-    logger.log({trainer.step(), cfg.training.epochs, "test", t.terms, {{"accuracy", t.accuracy}, {"top5", t.top5}}, trainer.lr()});
+    logger.log(eval_point(trainer.step(), cfg.training.epochs, "test", t, trainer.lr()));
     summary["test_accuracy"] = t.accuracy;
     summary["test_top5"] = t.top5;
     summary["final_terms"] = terms_json(t.terms);

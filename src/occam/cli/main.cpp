@@ -5,6 +5,7 @@
 
 #include "occam/app/eval_command.h"
 #include "occam/app/explain.h"
+#include "occam/app/report.h"
 #include "occam/app/train_command.h"
 #include "occam/error.h"
 
@@ -38,6 +39,11 @@ int main(int argc, char** argv) {
   eval_cmd->add_option("--checkpoint", eval_checkpoint, "best, last, or a checkpoint file")->capture_default_str();
   eval_cmd->add_flag("--json", eval_json, "print JSON for tools");
 
+  std::string report_dir, report_out;
+  auto* report_cmd = app.add_subcommand("report", "write one self-contained HTML page about a run");
+  report_cmd->add_option("run", report_dir, "run directory")->required();
+  report_cmd->add_option("--out", report_out, "output file (default: RUN/report.html)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -52,6 +58,8 @@ int main(int argc, char** argv) {
     } else if (*eval_cmd) {
       auto r = occam::app::run_eval(eval_dir, eval_checkpoint);
       std::cout << (eval_json ? r.dump(2) + "\n" : occam::app::render_eval(r));
+    } else if (*report_cmd) {
+      std::cout << occam::app::write_report(report_dir, report_out) << "\n";
     } else if (*explain_cmd) {
       auto e = occam::app::explain_run(explain_dir, explain_step >= 0 ? std::optional<int64_t>(explain_step) : std::nullopt);
       std::cout << (explain_json ? e.dump(2) + "\n" : occam::app::render_explanation(e));
