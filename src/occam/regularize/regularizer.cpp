@@ -35,7 +35,7 @@ std::string L1L2::formula() const {
     if (!f.empty()) f += " + ";
     f += coefficient(l2_) + (l2_factor(convention_) == 1.f ? "·Σw²" : "·Σw²/2");
   }
-  if (f.empty()) f = "0";
+  if (f.empty()) f.assign(1, '0');  // (assigning a literal trips a GCC 12 -Wrestrict false positive)
   return f + " (" + std::string(to_string(convention_)) + ")";
 }
 
