@@ -60,3 +60,41 @@ TEST(DidYouMean, FindsCloseKeysOnly) {
 
 }  // namespace
 }  // namespace occam::config
+
+#include "occam/config/build.h"
+#include "occam/config/run_config.h"
+
+namespace occam::config {
+namespace {
+
+std::string run_config_error(const std::string& layers) {
+  const std::string text = "model:\n  input_shape: [1, 8, 8]\n  layers:\n" + layers + "optimizer: {type: sgd, lr: 0.1}\n";
+  try {
+    auto c = read_run_config(ConfigNode::load_string(text, "m.yaml"));
+    Rng rng(0);
+    build_model(c.model, c.convention, rng);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(RunConfig, MistakesFoundWhileReadingOrBuildingNameTheKey) {
+  EXPECT_THAT(run_config_error("    - {type: flatten}\n    - {type: dense, units: 4, kernel_constraint: {max_norm: 3}}\n"),
+              HasSubstr("model.layers[1].kernel_constraint.max_norm: expected arguments as a mapping, e.g. {max_value: 3}"));
+  EXPECT_EQ(run_config_error("    - {type: flatten}\n    - {type: dense, units: 4, kernel_constraint: {unit_norm: }}\n"), "");
+  EXPECT_THAT(run_config_error("    - {type: conv2d, filters: 2, kernel_size: 3, kernel_regularizer: {orthogonal: {factor: 0.1}}}\n"
+                               "    - {type: flatten}\n    - {type: dense, units: 4}\n"),
+              HasSubstr("kernel_regularizer: orthogonal needs a rank-2 tensor, but conv2d_1/kernel is [2,1,3,3]"));
+  EXPECT_THAT(run_config_error("    - {type: flatten}\n    - {type: dense, units: 4, use_bias: false, bias_regularizer: {l2: 0.1}}\n"),
+              HasSubstr("model.layers[1].bias_regularizer: this layer has no bias (use_bias: false)"));
+  EXPECT_THAT(run_config_error("    - {type: flatten}\n    - {type: dense, units: 4, activation: softmax}\n"),
+              HasSubstr("model.layers[1]: the last layer must output logits"));
+  EXPECT_THAT(run_config_error("    - {type: flatten, name: a/b}\n    - {type: dense, units: 4}\n"),
+              HasSubstr("model.layers[0].name: expected a name of letters"));
+  EXPECT_THAT(run_config_error("    - {type: dense, units: 4}\n"),
+              HasSubstr("model.layers[0]: dense expects [N,features], but its input is [1,1,8,8] (add a flatten layer before it)"));
+}
+
+}  // namespace
+}  // namespace occam::config

@@ -152,3 +152,12 @@ TEST(Regularizers, RejectBadCoefficientsAndShapes) {
 
 }  // namespace
 }  // namespace occam::regularize
+
+namespace occam::regularize {
+namespace {
+TEST(Regularizers, ActivityFormulaNamesTheOutputAndTheDivisor) {
+  EXPECT_EQ(activity_formula(L1L2(0.01f, 0.f)), "0.01·Σ|y| (keras) / batch size");
+  EXPECT_EQ(activity_formula(L1L2(0.f, 0.01f, Convention::tf_slim)), "0.01·Σy²/2 (tf_slim) / batch size");
+}
+}  // namespace
+}  // namespace occam::regularize

@@ -156,23 +156,25 @@ json explain_run(const std::string& dir, std::optional<int64_t> step) {
   if (!info.at("frozen_regularized").empty()) {
     std::string names;
     for (const auto& f : info.at("frozen_regularized")) names += (names.empty() ? "" : ", ") + f.at("parameter").get<std::string>();
-    answer("Do frozen layers count?", "No: " + names +
-                                          " have regularizers but are not trainable, so they are not in the objective "
+    answer("Do frozen layers count?", "No: " + names + (info.at("frozen_regularized").size() == 1 ? " has a regularizer" : " have regularizers") +
+                                          " but " + (info.at("frozen_regularized").size() == 1 ? "is" : "are") + " not trainable, so not in the objective "
                                           "(Keras 3 behaviour; tf.keras 2.x counted them).");
   }
   for (const auto& l : info.at("layers")) {
     if (!l.contains("followed_by_batch_norm")) continue;
     for (const auto& t : info.at("terms"))
       if (t.value("source", "").rfind(l.at("name").get<std::string>() + "/", 0) == 0)
-        answer("Why does " + t.at("name").get<std::string>() + " keep shrinking the weights without changing the output?",
+        answer("What does " + t.at("name").get<std::string>() + " do to a layer followed by batch normalization?",
                l.at("name").get<std::string>() + " is followed by " + l.at("followed_by_batch_norm").get<std::string>() +
-                   ", which undoes any scale of its output: the L2 penalty shrinks ‖w‖ (raising the effective learning rate) "
-                   "but no longer constrains the function.");
+                   ", which undoes any scale of its output: the function does not depend on ‖w‖, so the penalty only "
+                   "changes the kernel's scale (and with it the effective learning rate), not what the layer computes.");
   }
   const json& wd = info.at("optimizer").at("weight_decay");
   if (wd.at("kind") != "none")
     answer("Is weight decay part of the objective?",
-           "No. " + wd.at("formula").get<std::string>() + " It acts in the optimizer step and is not a term of total_loss.");
+           "No. " + wd.at("formula").get<std::string>() + (wd.at("formula").get<std::string>().ends_with(".") ? "" : ".") +
+               " It acts in the optimizer step and is not a term of total_loss; metrics.jsonl logs its size under "
+               "outside_objective.");
   answer("How do the coefficients convert between frameworks?",
          "See each term's equivalents: the convention here is " + info.at("convention").get<std::string>() +
              "; Keras l2(λ) = TF-slim / TF OD API weight 2λ = torch coupled weight_decay 2λ; no L2 value reproduces "

@@ -128,7 +128,7 @@ json describe_run(const config::RunConfig& config, nn::Sequential& model, const 
                        {"penalty", r->kind()},
                        {"source", mods[i]->name() + "/output"},
                        {"applies_to", "activity"},
-                       {"formula", "(" + r->formula() + ") / batch size"},
+                       {"formula", regularize::activity_formula(*r)},
                        {"coefficients", coefficients_of(*r)},
                        {"divisor", "the batch size of each step (Keras >= 3.14 and tf.keras divide; Keras 3.0-3.13 did not)"}});
     }

@@ -19,9 +19,9 @@ int main(int argc, char** argv) {
   train_cmd->add_option("config", train.config, "YAML config file (omit for the embedded default)");
   train_cmd->add_option("--out", train.out, "parent directory of run directories")->capture_default_str();
   train_cmd->add_option("--name", train.name, "run directory name (default: the config's name)");
-  train_cmd->add_option("--epochs", epochs, "override training.epochs")->check(CLI::PositiveNumber);
+  train_cmd->add_option("--epochs", epochs, "override training.epochs")->check(CLI::Range(int64_t(1), int64_t(1) << 40));
   train_cmd->add_option("--resume", train.resume, "continue the run in this directory from its last checkpoint");
-  train_cmd->add_option("--max-batches", max_batches, "stop each epoch after N steps (quick runs)")->check(CLI::PositiveNumber);
+  train_cmd->add_option("--max-batches", max_batches, "stop each epoch after N steps (quick runs)")->check(CLI::Range(int64_t(1), int64_t(1) << 40));
   train_cmd->add_flag("--quiet", train.quiet, "print only the run directory");
 
   std::string explain_dir;

@@ -116,6 +116,9 @@ std::unique_ptr<nn::Sequential> build_model(const ModelConfig& config, regulariz
     for (const auto& [role, r] : spec.regularizers) {
       nn::Parameter* p = model->find_parameter(layer->name() + "/" + role);
       if (!p) throw ConfigError(r.where + ": layer " + layer->name() + " has no parameter '" + role + "'");
+      if (r.kind == RegularizerSpec::Kind::orthogonal && p->data().rank() != 2)
+        throw ConfigError(r.where + ": orthogonal needs a rank-2 tensor, but " + p->name + " is " +
+                          shape_str(p->data().shape()) + " (Keras rejects conv kernels too)");
       p->regularizer = make_regularizer(r, convention);
     }
     for (const auto& [role, c] : spec.constraints) {
@@ -123,7 +126,12 @@ std::unique_ptr<nn::Sequential> build_model(const ModelConfig& config, regulariz
       if (!p) throw ConfigError(spec.where + ": layer " + layer->name() + " has no parameter '" + role + "'");
       p->constraint = make_constraint(c);
     }
-    if (spec.activity_regularizer) layer->activity_regularizer = make_regularizer(*spec.activity_regularizer, convention);
+    if (spec.activity_regularizer) {
+      if (spec.activity_regularizer->kind == RegularizerSpec::Kind::orthogonal && shape.size() != 2)
+        throw ConfigError(spec.activity_regularizer->where + ": orthogonal needs a rank-2 output [N,features], but " +
+                          layer->name() + " outputs " + shape_str(shape));
+      layer->activity_regularizer = make_regularizer(*spec.activity_regularizer, convention);
+    }
     if (!spec.trainable)
       for (nn::Parameter* p : layer->parameters()) p->trainable = false;
   }

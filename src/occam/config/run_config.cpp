@@ -1,5 +1,7 @@
 #include "occam/config/run_config.h"
 
+#include <algorithm>
+
 #include "occam/config/node.h"
 
 namespace occam::config {
@@ -113,7 +115,16 @@ ConstraintSpec read_constraint(ConfigNode node) {
   const auto keys = node.keys();
   if (keys.size() != 1) node.fail("expected one constraint, e.g. {max_norm: {max_value: 2}}, got " + node.text());
   c.kind = kind_of(keys[0], node);
+  if (!node.has(keys[0])) {  // `{unit_norm: }`: no arguments, as the bare name
+    node.optional_child(keys[0]);
+    if (c.kind == ConstraintSpec::Kind::min_max_norm) c.max_value = 1.f;
+    return c;
+  }
   ConfigNode args = node.child(keys[0]);
+  if (!args.is_map())
+    args.fail(c.kind == ConstraintSpec::Kind::max_norm
+                  ? "expected arguments as a mapping, e.g. {max_value: " + args.text() + "}, got " + args.text()
+                  : "expected arguments as a mapping, e.g. {min_value: 0.5, max_value: 1, rate: 1}, got " + args.text());
   if (c.kind == ConstraintSpec::Kind::max_norm) {
     c.max_value = args.optional<float>("max_value", 2.f, non_negative_f());
   } else if (c.kind == ConstraintSpec::Kind::min_max_norm) {
@@ -127,6 +138,9 @@ ConstraintSpec read_constraint(ConfigNode node) {
 }
 
 void read_parameter_extras(ConfigNode& node, LayerSpec& spec, const std::vector<std::string>& roles) {
+  if (std::find(roles.begin(), roles.end(), "bias") == roles.end())
+    for (const char* key : {"bias_regularizer", "bias_constraint"})
+      if (node.has(key)) node.fail_at(key, "this layer has no bias (use_bias: false), so nothing to apply it to");
   for (const auto& role : roles) {
     if (auto r = node.optional_child(role + "_regularizer")) spec.regularizers.push_back({role, read_regularizer(*r)});
     if (auto c = node.optional_child(role + "_constraint")) spec.constraints.push_back({role, read_constraint(*c)});
@@ -138,7 +152,11 @@ LayerSpec read_layer(ConfigNode node) {
   spec.where = node.where();
   if (!node.is_map()) node.fail("expected a layer, e.g. {type: dense, units: 128}, got " + node.text());
   const std::string type = node.required<std::string>("type");
-  spec.name = node.optional<std::string>("name", "");
+  spec.name = node.optional<std::string>("name", "", [](std::string n) -> std::optional<std::string> {
+    if (n.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == std::string::npos)
+      return std::nullopt;
+    return std::string("a name of letters, digits, '_', '.' and '-' (it starts every parameter and term name)");
+  });
   spec.trainable = node.optional<bool>("trainable", true);
   if (auto a = node.optional_child("activity_regularizer")) spec.activity_regularizer = read_regularizer(*a);
   auto act = [&] { return read_enum(node, "activation", nn::Activation::linear, kActivations); };
@@ -238,6 +256,18 @@ RunConfig read_run_config(ConfigNode root) {
   for (ConfigNode d : model.child("input_shape").elements()) c.model.input_shape.push_back(d.as<int64_t>(at_least(1)));
   for (ConfigNode layer : model.child("layers").elements()) c.model.layers.push_back(read_layer(layer));
   if (c.model.layers.empty()) model.child("layers").fail("expected at least one layer");
+  {
+    // The classification loss applies softmax to the logits itself: a softmax output layer would
+    // apply it twice (Keras' from_logits=False has no counterpart here).
+    const LayerSpec& last = c.model.layers.back();
+    nn::Activation a = nn::Activation::linear;
+    if (const auto* d = std::get_if<nn::DenseOptions>(&last.options)) a = d->activation;
+    if (const auto* v = std::get_if<nn::ActivationOptions>(&last.options)) a = v->activation;
+    if (a == nn::Activation::softmax || a == nn::Activation::log_softmax)
+      throw ConfigError(last.where + ": the last layer must output logits: classification_loss applies "
+                        "softmax itself (remove activation: " +
+                        std::string(a == nn::Activation::softmax ? "softmax" : "log_softmax") + ")");
+  }
   model.reject_unread_keys();
 
   if (auto data = root.optional_child("data")) {

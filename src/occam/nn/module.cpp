@@ -13,7 +13,7 @@ Var Module::operator()(const Var& x, StepContext& ctx) {
     Var penalty = activity_regularizer->penalty(y);
     if (batch > 0) penalty = scale(penalty, 1.f / batch);
     ctx.activity_terms->push_back(Term{name_ + "/activity/" + activity_regularizer->kind(), penalty,
-                                       name_ + "/output", activity_regularizer->formula(),
+                                       name_ + "/output", regularize::activity_formula(*activity_regularizer),
                                        y.numel(),
                                        batch});
     if (ctx.measure_grad_norms)

@@ -129,4 +129,11 @@ std::unique_ptr<Regularizer> user(std::string name, std::string formula, UserReg
   return std::make_unique<UserRegularizer>(std::move(name), std::move(formula), std::move(fn));
 }
 
+std::string activity_formula(const Regularizer& r) {
+  std::string f = r.formula();
+  for (const auto& [from, to] : {std::pair<std::string, std::string>{"Σw²", "Σy²"}, {"Σ|w|", "Σ|y|"}})
+    for (size_t at = f.find(from); at != std::string::npos; at = f.find(from, at + to.size())) f.replace(at, from.size(), to);
+  return f + " / batch size";
+}
+
 }  // namespace occam::regularize

@@ -90,4 +90,8 @@ class UserRegularizer : public Regularizer {
 };
 std::unique_ptr<Regularizer> user(std::string name, std::string formula, UserRegularizer::Fn fn);
 
+// The formula of r applied to a layer's output y and divided by the batch size, for activity
+// terms: "0.01·Σy² (keras) / batch size".
+std::string activity_formula(const Regularizer& r);
+
 }  // namespace occam::regularize
