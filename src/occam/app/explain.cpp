@@ -169,6 +169,20 @@ json explain_run(const std::string& dir, std::optional<int64_t> step) {
                    ", which undoes any scale of its output: the function does not depend on ‖w‖, so the penalty only "
                    "changes the kernel's scale (and with it the effective learning rate), not what the layer computes.");
   }
+  {
+    std::string constrained;
+    const json clipped = point->value("constraints", json::object());
+    for (const auto& prm : info.at("parameters")) {
+      if (!prm.contains("constraint")) continue;
+      const std::string name = prm.at("name").get<std::string>();
+      constrained += (constrained.empty() ? "" : "; ") + name + ": " + prm.at("constraint").get<std::string>();
+      if (clipped.contains(name)) constrained += ", changed " + pct(clipped.at(name).get<double>()) + " of its units at this step";
+    }
+    if (!constrained.empty())
+      answer("Where are the constraints in the objective?",
+             "Nowhere: a constraint is a projection applied after each optimizer update, not a penalty, so it adds "
+             "no term. " + constrained + " (per output unit of a dense kernel, per filter of a conv kernel).");
+  }
   const json& wd = info.at("optimizer").at("weight_decay");
   if (wd.at("kind") != "none")
     answer("Is weight decay part of the objective?",
