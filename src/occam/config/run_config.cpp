@@ -238,6 +238,17 @@ float read_lr(ConfigNode& node, float fallback) {
   return node.optional<float>("lr", fallback, non_negative_f());
 }
 
+// Adam and AdamW take the same keys (AdamW's weight decay is decoupled); returns lr.
+template <class Options>
+float read_adam_family(ConfigNode& opt, Options& o) {
+  const float lr = read_lr(opt, Options::default_lr);
+  o.beta1 = opt.optional<float>("beta1", o.beta1, in_range_f(0.f, 0.999999f));
+  o.beta2 = opt.optional<float>("beta2", o.beta2, in_range_f(0.f, 0.999999f));
+  o.eps = opt.optional<float>("eps", o.eps, positive_f());
+  o.weight_decay = opt.optional<float>("weight_decay", o.weight_decay, non_negative_f());
+  return lr;
+}
+
 }  // namespace
 
 RunConfig read_run_config(ConfigNode root) {
@@ -302,24 +313,12 @@ RunConfig read_run_config(ConfigNode root) {
         o.nesterov = opt->optional<bool>("nesterov", o.nesterov);
         break;
       }
-      case OptimizerConfig::Kind::adam: {
-        auto& o = c.optimizer.adam;
-        lr = read_lr(*opt, optim::AdamOptions::default_lr);
-        o.beta1 = opt->optional<float>("beta1", o.beta1, in_range_f(0.f, 0.999999f));
-        o.beta2 = opt->optional<float>("beta2", o.beta2, in_range_f(0.f, 0.999999f));
-        o.eps = opt->optional<float>("eps", o.eps, positive_f());
-        o.weight_decay = opt->optional<float>("weight_decay", o.weight_decay, non_negative_f());
+      case OptimizerConfig::Kind::adam:
+        lr = read_adam_family(*opt, c.optimizer.adam);
         break;
-      }
-      case OptimizerConfig::Kind::adamw: {
-        auto& o = c.optimizer.adamw;
-        lr = read_lr(*opt, optim::AdamWOptions::default_lr);
-        o.beta1 = opt->optional<float>("beta1", o.beta1, in_range_f(0.f, 0.999999f));
-        o.beta2 = opt->optional<float>("beta2", o.beta2, in_range_f(0.f, 0.999999f));
-        o.eps = opt->optional<float>("eps", o.eps, positive_f());
-        o.weight_decay = opt->optional<float>("weight_decay", o.weight_decay, non_negative_f());
+      case OptimizerConfig::Kind::adamw:
+        lr = read_adam_family(*opt, c.optimizer.adamw);
         break;
-      }
       case OptimizerConfig::Kind::rmsprop: {
         auto& o = c.optimizer.rmsprop;
         lr = read_lr(*opt, optim::RmspropOptions::default_lr);
