@@ -81,6 +81,25 @@ TEST(Conv2d, GradientsMatchFiniteDifferences) {
   check_gradients([](auto& v) { return weighted_sum(conv2d(v[0], v[1], Var())); }, {x, w});
 }
 
+// The fused op against relu(conv2d(...)): oneDNN applies the ReLU to the same sums, so the
+// values agree to the last bit and the gradients (the same backward on the same masked dy) too.
+TEST(Conv2d, ReluFusedEqualsReluOfConv) {
+  Rng rng(9);
+  const Tensor x0 = testing::normal({2, 3, 9, 9}, rng), w0 = testing::normal({4, 3, 3, 3}, rng);
+  const Tensor b0 = testing::normal({4}, rng), dy = testing::normal({2, 4, 7, 7}, rng);
+  Var x1 = leaf(x0.clone()), w1 = leaf(w0.clone()), b1 = leaf(b0.clone());
+  Var x2 = leaf(x0.clone()), w2 = leaf(w0.clone()), b2 = leaf(b0.clone());
+  Var fused = conv2d_relu(x1, w1, b1);
+  Var plain = relu(conv2d(x2, w2, b2));
+  backward(fused, dy);
+  backward(plain, dy);
+  const Tol tol{1e-6, 1e-6};
+  EXPECT_TENSORS_NEAR(fused.value(), plain.value(), tol);
+  EXPECT_TENSORS_NEAR(x1.grad(), x2.grad(), tol);
+  EXPECT_TENSORS_NEAR(w1.grad(), w2.grad(), tol);
+  EXPECT_TENSORS_NEAR(b1.grad(), b2.grad(), tol);
+}
+
 TEST(Conv2d, SamePaddingIsKerasPadding) {
   // ceil(in/stride) outputs; total = max((out − 1)·stride + k − in, 0), the odd pixel last.
   EXPECT_EQ(same_padding({6, 6}, {3, 3}, {1, 1}), (Padding2d{1, 1, 1, 1}));

@@ -60,6 +60,43 @@ TEST(Dense, ReluWithL2MatchesTorch) {
   EXPECT_TENSORS_NEAR(b.grad(), ref("d_bias"), tol);
 }
 
+// The fused op and the two ops it replaces, on the same inputs: the same numbers, bit for bit
+// (the ReLU's mask is exact), values and all three gradients.
+TEST(Dense, ReluFusedEqualsReluOfDense) {
+  Rng rng(5);
+  const Tensor x0 = testing::normal({7, 20}, rng), w0 = testing::normal({20, 9}, rng);
+  const Tensor b0 = testing::normal({9}, rng), dy = testing::normal({7, 9}, rng);
+  Var x1 = leaf(x0.clone()), w1 = leaf(w0.clone()), b1 = leaf(b0.clone());
+  Var x2 = leaf(x0.clone()), w2 = leaf(w0.clone()), b2 = leaf(b0.clone());
+  Var fused = dense_relu(x1, w1, b1);
+  Var plain = relu(dense(x2, w2, b2));
+  backward(fused, dy);
+  backward(plain, dy);
+  const Tol exact{0, 0};
+  EXPECT_TENSORS_NEAR(fused.value(), plain.value(), exact);
+  EXPECT_TENSORS_NEAR(x1.grad(), x2.grad(), exact);
+  EXPECT_TENSORS_NEAR(w1.grad(), w2.grad(), exact);
+  EXPECT_TENSORS_NEAR(b1.grad(), b2.grad(), exact);
+}
+
+// Ops write a fresh gradient buffer instead of adding to zeros; the second contribution to the
+// same input must still add. x·x, a reshape of x next to x itself, and x through dense twice.
+TEST(Autograd, FirstContributionIsWrittenLaterOnesAdded) {
+  Var x = leaf(Tensor::from({2, 2}, {1, -2, 3, 4}));
+  backward(sum(mul(x, x)));
+  EXPECT_TENSORS_NEAR(x.grad(), Tensor::from({2, 2}, {2, -4, 6, 8}), (Tol{0, 0}));
+
+  Var v = leaf(Tensor::from({2, 2}, {1, 2, 3, 4}));
+  backward(sum(reshape(v, {4})) + sum(square(v)));  // the reshape's buffer is shared, then added to
+  EXPECT_TENSORS_NEAR(v.grad(), Tensor::from({2, 2}, {3, 5, 7, 9}), (Tol{0, 0}));
+
+  Var a = leaf(Tensor::from({1, 2}, {1, 2}));
+  Var w = constant(Tensor::from({2, 2}, {1, 0, 0, 1}));
+  Var h = scale(a, 1.f);
+  backward(sum(dense(h, w, Var())) + sum(dense(h, w, Var())));  // two GEMMs into h's gradient
+  EXPECT_TENSORS_NEAR(a.grad(), Tensor::from({1, 2}, {2, 2}), (Tol{0, 0}));
+}
+
 TEST(Elementwise, HandValuesAndBroadcasting) {
   Var a = constant(Tensor::from({2, 3}, {1, 2, 3, 4, 5, 6}));
   Var b = constant(Tensor::from({3}, {10, 20, 30}));

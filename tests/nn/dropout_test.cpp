@@ -66,6 +66,23 @@ TEST(Dropout, GradientUsesTheSameMaskAndTheSameSeedGivesTheSameMask) {
   for (int64_t i = 0; i < x.numel(); ++i) ASSERT_EQ(again[i], y.value()[i]);
 }
 
+// The mask is drawn with an integer threshold on the generator's bits (no branch per element);
+// it must be exactly the plain rule keep = (rng.uniform() >= rate), draw for draw, and leave the
+// generator where that many uniform() calls would, for rates that are and are not k/2²⁴.
+TEST(Dropout, MaskIsUniformAtLeastRateDrawForDraw) {
+  for (float rate : {0.2f, 0.25f, 0.5f, 1.f / 3.f, 0.999f}) {
+    SCOPED_TRACE(rate);
+    Rng layer_rng(17), plain(17);
+    StepContext train{Mode::train, &layer_rng};
+    Tensor y = Dropout({.rate = rate})(constant(Tensor::ones({3000})), train).value();
+    for (int64_t i = 0; i < y.numel(); ++i) {
+      const bool keep = plain.uniform() >= rate;
+      ASSERT_EQ(y[i] != 0.f, keep) << "element " << i;
+    }
+    EXPECT_EQ(layer_rng.next_u64(), plain.next_u64()) << "the generators must end in step";
+  }
+}
+
 TEST(SpatialDropout2D, DropsWholeChannels) {
   Rng rng(3);
   const int64_t N = 50, C = 40, H = 3, W = 4;

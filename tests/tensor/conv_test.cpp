@@ -1,6 +1,7 @@
 // Convolution kernels: oneDNN against the reference loops, and the loops against hand values.
 #include "occam/tensor/conv.h"
 
+#include <cmath>
 #include <vector>
 
 #include "occam/tensor/tensor.h"
@@ -192,6 +193,52 @@ TEST(Conv2d, OneDnnMatchesReferenceLoops) {
        .pad_right = 2},
   };
   for (const Conv2dShape& s : shapes) expect_onednn_matches_reference(s);
+}
+
+// The benchmark CNN's layers (oneDNN's blocked layouts, with reorders at both ends): the fused
+// ReLU, the combined backward writing or adding dx, and x kept from the forward for dw.
+TEST(Conv2d, BlockedLayoutsFusedReluAndCombinedBackwardMatchReference) {
+  const std::vector<Conv2dShape> shapes = {
+      {.N = 2, .C = 1, .H = 28, .W = 28, .O = 32, .KH = 3, .KW = 3},   // conv1: plain src
+      {.N = 2, .C = 32, .H = 26, .W = 26, .O = 64, .KH = 3, .KW = 3},  // conv2: nChw16c, direct
+      {.N = 9, .C = 32, .H = 26, .W = 26, .O = 64, .KH = 3, .KW = 3},  // batch > 8: Winograd
+  };
+  for (const Conv2dShape& s : shapes) {
+    SCOPED_TRACE(describe(s));
+    Rng rng(11);
+    const Tensor x = testing::normal({s.N, s.C, s.H, s.W}, rng);
+    const Tensor w = testing::normal({s.O, s.C, s.KH, s.KW}, rng, 0.2f);
+    const Tensor b = testing::normal({s.O}, rng);
+    const Tensor dy = testing::normal({s.N, s.O, s.out_h(), s.out_w()}, rng);
+    const Tensor dx0 = testing::normal(x.shape(), rng), dw0 = testing::normal(w.shape(), rng);
+    const Tensor db0 = testing::normal(b.shape(), rng);
+    const Tol tol{1e-4, 1e-5};  // sums of up to 288 products (forward, dx) and 1152 (dw)
+
+    Tensor y_ref = y_tensor(s);
+    reference::conv2d_forward(s, x.data(), w.data(), b.data(), y_ref.data());
+    for (int64_t i = 0; i < y_ref.numel(); ++i) y_ref[i] = y_ref[i] > 0.f ? y_ref[i] : 0.f;
+    Tensor y = y_tensor(s), x_kept;
+    conv2d_forward(s, x.data(), w.data(), b.data(), y.data(), /*relu=*/true, &x_kept);
+    EXPECT_TENSORS_NEAR(y, y_ref, tol);
+    for (int64_t i = 0; i < y.numel(); ++i) ASSERT_GE(y[i], 0.f) << "relu at " << i;
+
+    Tensor dx_ref = dx0.clone(), dw_ref = dw0.clone(), db_ref = db0.clone();
+    reference::conv2d_backward_data(s, dy.data(), w.data(), dx_ref.data());
+    reference::conv2d_backward_weights(s, dy.data(), x.data(), dw_ref.data(), db_ref.data());
+    Tensor dx = dx0.clone(), dw = dw0.clone(), db = db0.clone();  // accumulate
+    conv2d_backward(s, dy.data(), x.data(), w.data(), dx.data(), dw.data(), db.data(), &x_kept);
+    EXPECT_TENSORS_NEAR(dx, dx_ref, tol);
+    EXPECT_TENSORS_NEAR(dw, dw_ref, (Tol{5e-4, 1e-5}));
+    EXPECT_TENSORS_NEAR(db, db_ref, (Tol{5e-4, 1e-5}));
+
+    // write_dx: dx's old contents (here NaN) are ignored.
+    Tensor dx_written = Tensor::full(x.shape(), NAN);
+    Tensor dx_alone = Tensor::zeros(x.shape());
+    reference::conv2d_backward_data(s, dy.data(), w.data(), dx_alone.data());
+    conv2d_backward(s, dy.data(), x.data(), w.data(), dx_written.data(), nullptr, nullptr,
+                    nullptr, /*write_dx=*/true);
+    EXPECT_TENSORS_NEAR(dx_written, dx_alone, tol);
+  }
 }
 
 TEST(Conv2d, RepeatedCallsReuseThePrimitiveAndGiveTheSameNumbers) {

@@ -1,6 +1,10 @@
 // Pooling kernels against hand-computed values.
 #include "occam/tensor/pool.h"
 
+#include <cmath>
+#include <utility>
+
+#include "occam/tensor/rng.h"
 #include "occam/tensor/tensor.h"
 #include "testing/testing.h"
 
@@ -55,6 +59,35 @@ TEST(MaxPool2d, OverlappingWindowsThatShareAWinnerAddTheirGradients) {
   Tensor want = Tensor::zeros({1, 1, 5, 5});
   want[12] = 1111.f;
   EXPECT_TENSORS_NEAR(dx, want, Tol{});
+}
+
+// The branch-free 2x2 / stride-2 path against the plain loops, on values with many ties (the
+// first maximum wins), odd and even sizes, adding to dx and writing it.
+TEST(MaxPool2d, TwoByTwoFastPathMatchesTheLoops) {
+  for (const auto [H, W] : {std::pair<int64_t, int64_t>{24, 24}, {7, 9}, {2, 34}}) {
+    SCOPED_TRACE(::testing::Message() << "H=" << H << " W=" << W);
+    const Pool2dShape s{.N = 2, .C = 3, .H = H, .W = W, .KH = 2, .KW = 2, .stride_h = 2,
+                        .stride_w = 2};
+    Rng rng(uint64_t(H * 100 + W));
+    Tensor x = Tensor::empty({2, 3, H, W});
+    for (int64_t i = 0; i < x.numel(); ++i) x[i] = float(rng.below(4));  // ties everywhere
+    const Tensor dy = testing::normal({2, 3, s.out_h(), s.out_w()}, rng);
+    Tensor y = Tensor::zeros({2, 3, s.out_h(), s.out_w()}), y_ref = y.clone();
+    max_pool2d_forward(s, x.data(), y.data());
+    reference::max_pool2d_forward(s, x.data(), y_ref.data());
+    EXPECT_TENSORS_NEAR(y, y_ref, (Tol{0, 0}));
+
+    const Tensor dx0 = testing::normal(x.shape(), rng);
+    Tensor dx = dx0.clone(), dx_ref = dx0.clone();
+    max_pool2d_backward(s, dy.data(), x.data(), dx.data());
+    reference::max_pool2d_backward(s, dy.data(), x.data(), dx_ref.data());
+    EXPECT_TENSORS_NEAR(dx, dx_ref, (Tol{1e-6, 0}));
+
+    Tensor written = Tensor::full(x.shape(), NAN), alone = Tensor::zeros(x.shape());
+    max_pool2d_backward(s, dy.data(), x.data(), written.data(), /*write=*/true);
+    reference::max_pool2d_backward(s, dy.data(), x.data(), alone.data());
+    EXPECT_TENSORS_NEAR(written, alone, (Tol{0, 0}));
+  }
 }
 
 TEST(AvgPool2d, AveragesTheWindowAndSpreadsTheGradient) {

@@ -3,6 +3,7 @@
 
 #include "occam/autograd/nn_ops.h"
 #include "occam/tensor/conv.h"
+#include "occam/tensor/epilogue.h"
 
 namespace occam {
 
@@ -25,9 +26,11 @@ Padding2d same_padding(Size2 input, Size2 kernel, Size2 stride) {
   return {before[0], after[0], before[1], after[1]};
 }
 
-// y = conv(x, kernel) + bias     x [N,C,H,W]   kernel [O,C,KH,KW]   bias [O]   y [N,O,OH,OW]
-// dx += conv_transpose(dy, kernel)   dkernel += corr(x, dy)   dbias += Σ_{n,i,j} dy
-Var conv2d(const Var& x, const Var& kernel, const Var& bias, Size2 stride, Padding2d padding) {
+namespace {
+
+// The checks and kernel shape shared by conv2d and conv2d_relu.
+kernels::Conv2dShape conv_shape(const Var& x, const Var& kernel, const Var& bias, Size2 stride,
+                                Padding2d padding) {
   OCCAM_CHECK(x.rank() == 4 && kernel.rank() == 4,
               "conv2d: expected x [N,C,H,W] and kernel [O,C,KH,KW], got x ", x.shape(),
               " and kernel ", kernel.shape());
@@ -58,20 +61,63 @@ Var conv2d(const Var& x, const Var& kernel, const Var& bias, Size2 stride, Paddi
               s.pad_top + s.H + s.pad_bottom, "x", s.pad_left + s.W + s.pad_right, " (x ",
               x.shape(), ", padding ", padding, ")");
   kernels::check_conv2d_shape(s);  // sizes > 0
+  return s;
+}
 
-  Tensor y = Tensor::empty({s.N, O, s.out_h(), s.out_w()});
+// y, and x in oneDNN's layout when the kernel made that copy (kept for the backward of dkernel).
+std::pair<Tensor, Tensor> conv_forward(const kernels::Conv2dShape& s, const Var& x,
+                                       const Var& kernel, const Var& bias, bool relu) {
+  Tensor y = Tensor::empty({s.N, s.O, s.out_h(), s.out_w()});
+  Tensor x_blocked;
+  const bool keep = grad_enabled() && kernel.requires_grad();
   kernels::conv2d_forward(s, x.value().data(), kernel.value().data(),
-                          bias.defined() ? bias.value().data() : nullptr, y.data());
-  std::vector<Var> inputs{x, kernel};
-  if (bias.defined()) inputs.push_back(bias);
-  return record("conv2d", std::move(y), inputs, [s](Node& n) {
-    const float* dy = n.grad.data();
-    if (n.needs_grad(0))
-      kernels::conv2d_backward_data(s, dy, n.input(1).data(), n.grad_of(0).data());
-    float* dkernel = n.needs_grad(1) ? n.grad_of(1).data() : nullptr;
-    float* dbias = n.inputs.size() > 2 && n.needs_grad(2) ? n.grad_of(2).data() : nullptr;
-    kernels::conv2d_backward_weights(s, dy, n.input(0).data(), dkernel, dbias);
-  });
+                          bias.defined() ? bias.value().data() : nullptr, y.data(), relu,
+                          keep ? &x_blocked : nullptr);
+  return {std::move(y), std::move(x_blocked)};
+}
+
+// Given g = ∂/∂(conv(x, kernel) + bias): dx, dkernel, dbias, whichever are needed.
+void conv_backward(Node& n, const kernels::Conv2dShape& s, const float* g, const Tensor& x_blocked) {
+  const bool write_dx = n.needs_grad(0) && n.first_grad_of(0);  // a fresh buffer: write it
+  float* dx = n.needs_grad(0) ? n.grad_of(0).data() : nullptr;
+  float* dkernel = n.needs_grad(1) ? n.grad_of(1).data() : nullptr;
+  float* dbias = n.inputs.size() > 2 && n.needs_grad(2) ? n.grad_of(2).data() : nullptr;
+  kernels::conv2d_backward(s, g, n.input(0).data(), n.input(1).data(), dx, dkernel, dbias,
+                           &x_blocked, write_dx);
+}
+
+std::vector<Var> conv_inputs(const Var& x, const Var& kernel, const Var& bias) {
+  if (bias.defined()) return {x, kernel, bias};
+  return {x, kernel};
+}
+
+}  // namespace
+
+// y = conv(x, kernel) + bias     x [N,C,H,W]   kernel [O,C,KH,KW]   bias [O]   y [N,O,OH,OW]
+// dx += conv_transpose(dy, kernel)   dkernel += corr(x, dy)   dbias += Σ_{n,i,j} dy
+Var conv2d(const Var& x, const Var& kernel, const Var& bias, Size2 stride, Padding2d padding) {
+  const kernels::Conv2dShape s = conv_shape(x, kernel, bias, stride, padding);
+  auto [y, x_blocked] = conv_forward(s, x, kernel, bias, false);
+  return record("conv2d", std::move(y), conv_inputs(x, kernel, bias),
+                [s, x_blocked = std::move(x_blocked)](Node& n) {
+                  conv_backward(n, s, n.grad.data(), x_blocked);
+                });
+}
+
+// y = max(conv(x, kernel) + bias, 0): relu(conv2d(...)) as one op (oneDNN applies the ReLU as it
+// writes y), the same numbers with one tape node.   g = dy where y > 0, else 0; then conv2d's
+// backward with g.
+Var conv2d_relu(const Var& x, const Var& kernel, const Var& bias, Size2 stride,
+                Padding2d padding) {
+  const kernels::Conv2dShape s = conv_shape(x, kernel, bias, stride, padding);
+  auto [y, x_blocked] = conv_forward(s, x, kernel, bias, true);
+  return record("conv2d_relu", std::move(y), conv_inputs(x, kernel, bias),
+                [s, x_blocked = std::move(x_blocked)](Node& n) {
+                  // In place: this node's gradient is read by nobody after its backward.
+                  float* g = n.grad.data();
+                  kernels::relu_backward(g, g, n.value.data(), n.grad.numel());
+                  conv_backward(n, s, g, x_blocked);
+                });
 }
 
 }  // namespace occam

@@ -8,7 +8,7 @@ namespace occam {
 
 namespace {
 
-constexpr int64_t kParallelMin = 1 << 15;  // below this, threads cost more than they save
+constexpr int64_t kParallelMin = 1 << 17;  // below this, waking threads costs more than they save
 
 // y = f(a, b) with broadcasting; da += ga(a, b, y)·dy, db += gb(a, b, y)·dy.
 template <class F, class GA, class GB>
@@ -20,7 +20,7 @@ Var binary(const char* op, const Var& a, const Var& b, F f, GA ga, GB gb) {
   const bool same = a.shape() == b.shape();
   if (same) {
     const int64_t n = y.numel();
-#pragma omp parallel for simd if (n > kParallelMin)
+#pragma omp parallel for simd if (parallel: n > kParallelMin)
     for (int64_t i = 0; i < n; ++i) py[i] = f(pa[i], pb[i]);
   } else {
     detail::Broadcast(y.shape(), a.shape(), b.shape()).for_each([&](int64_t i, int64_t ia, int64_t ib) {
@@ -32,18 +32,34 @@ Var binary(const char* op, const Var& a, const Var& b, F f, GA ga, GB gb) {
     const float* pb = n.input(1).data();
     const float* py = n.value.data();
     const float* dy = n.grad.data();
-    float* da = n.needs_grad(0) ? n.grad_of(0).data() : nullptr;
-    float* db = n.needs_grad(1) ? n.grad_of(1).data() : nullptr;
     if (same) {
+      // A fresh gradient buffer is written, an existing one added to (a and b may be one node:
+      // then the second loop adds to what the first wrote).
       const int64_t count = n.value.numel();
-      if (da)
-#pragma omp parallel for simd if (count > kParallelMin)
-        for (int64_t i = 0; i < count; ++i) da[i] += ga(pa[i], pb[i], py[i]) * dy[i];
-      if (db)
-#pragma omp parallel for simd if (count > kParallelMin)
-        for (int64_t i = 0; i < count; ++i) db[i] += gb(pa[i], pb[i], py[i]) * dy[i];
+      if (n.needs_grad(0)) {
+        const bool write = n.first_grad_of(0);
+        float* da = n.grad_of(0).data();
+        if (write)
+#pragma omp parallel for simd if (parallel: count > kParallelMin)
+          for (int64_t i = 0; i < count; ++i) da[i] = ga(pa[i], pb[i], py[i]) * dy[i];
+        else
+#pragma omp parallel for simd if (parallel: count > kParallelMin)
+          for (int64_t i = 0; i < count; ++i) da[i] += ga(pa[i], pb[i], py[i]) * dy[i];
+      }
+      if (n.needs_grad(1)) {
+        const bool write = n.first_grad_of(1);
+        float* db = n.grad_of(1).data();
+        if (write)
+#pragma omp parallel for simd if (parallel: count > kParallelMin)
+          for (int64_t i = 0; i < count; ++i) db[i] = gb(pa[i], pb[i], py[i]) * dy[i];
+        else
+#pragma omp parallel for simd if (parallel: count > kParallelMin)
+          for (int64_t i = 0; i < count; ++i) db[i] += gb(pa[i], pb[i], py[i]) * dy[i];
+      }
       return;
     }
+    float* da = n.needs_grad(0) ? n.grad_of(0).data() : nullptr;
+    float* db = n.needs_grad(1) ? n.grad_of(1).data() : nullptr;
     detail::Broadcast(n.value.shape(), n.input(0).shape(), n.input(1).shape())
         .for_each([&](int64_t i, int64_t ia, int64_t ib) {
           if (da) da[ia] += ga(pa[ia], pb[ib], py[i]) * dy[i];
@@ -59,16 +75,21 @@ Var unary(const char* op, const Var& x, F f, G g) {
   const float* px = x.value().data();
   float* py = y.data();
   const int64_t n = y.numel();
-#pragma omp parallel for simd if (n > kParallelMin)
+#pragma omp parallel for simd if (parallel: n > kParallelMin)
   for (int64_t i = 0; i < n; ++i) py[i] = f(px[i]);
   return record(op, std::move(y), {x}, [g](Node& node) {
     const float* px = node.input(0).data();
     const float* py = node.value.data();
     const float* dy = node.grad.data();
+    const bool write = node.first_grad_of(0);  // a fresh buffer is written, not added to
     float* dx = node.grad_of(0).data();
     const int64_t count = node.value.numel();
-#pragma omp parallel for simd if (count > kParallelMin)
-    for (int64_t i = 0; i < count; ++i) dx[i] += g(px[i], py[i]) * dy[i];
+    if (write)
+#pragma omp parallel for simd if (parallel: count > kParallelMin)
+      for (int64_t i = 0; i < count; ++i) dx[i] = g(px[i], py[i]) * dy[i];
+    else
+#pragma omp parallel for simd if (parallel: count > kParallelMin)
+      for (int64_t i = 0; i < count; ++i) dx[i] += g(px[i], py[i]) * dy[i];
   });
 }
 

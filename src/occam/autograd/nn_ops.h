@@ -35,6 +35,9 @@ Padding2d same_padding(Size2 input, Size2 kernel, Size2 stride);
 // dx, dkernel, dbias through oneDNN's backward-data and backward-weights primitives.
 Var conv2d(const Var& x, const Var& kernel, const Var& bias, Size2 stride = {1, 1},
            Padding2d padding = {});
+// relu(conv2d(...)) fused: the same numbers, one tape node, no separate ReLU tensor.
+Var conv2d_relu(const Var& x, const Var& kernel, const Var& bias, Size2 stride = {1, 1},
+                Padding2d padding = {});
 
 // ---- pooling (no padding; a partial window at the bottom/right is dropped) ----
 // x [N,C,H,W] → y [N,C,OH,OW], OH = (H − KH) / SH + 1

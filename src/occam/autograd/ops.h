@@ -48,6 +48,8 @@ Var mean(const Var& x, std::vector<int> axes, bool keepdims = false);
 Var matmul(const Var& a, const Var& b);
 // y = x·W + b   x [N,in]   W [in,out]   b [out] (may be undefined)   y [N,out]
 Var dense(const Var& x, const Var& w, const Var& b);
+// relu(dense(x, w, b)) fused: the same numbers, one tape node, no separate ReLU tensor.
+Var dense_relu(const Var& x, const Var& w, const Var& b);
 Var transpose(const Var& x);  // 2-D: [M,N] → [N,M]
 
 // ---- shape ----

@@ -32,7 +32,8 @@ Var max_pool2d(const Var& x, Size2 window, Size2 stride) {
   Tensor y = Tensor::empty({s.N, s.C, s.out_h(), s.out_w()});
   kernels::max_pool2d_forward(s, x.value().data(), y.data());
   return record("max_pool2d", std::move(y), {x}, [s](Node& n) {
-    kernels::max_pool2d_backward(s, n.grad.data(), n.input(0).data(), n.grad_of(0).data());
+    const bool write = n.first_grad_of(0);  // a fresh buffer: written, not added to
+    kernels::max_pool2d_backward(s, n.grad.data(), n.input(0).data(), n.grad_of(0).data(), write);
   });
 }
 

@@ -22,9 +22,16 @@ Var reshape(const Var& x, Shape shape) {
   }
   OCCAM_CHECK(numel_of(shape) == x.numel(), "reshape: cannot view ", x.shape(), " as ", shape);
   return record("reshape", x.value().reshaped(shape), {x}, [](Node& n) {
-    Tensor& dx = n.grad_of(0);
+    Node& in = *n.inputs[0];
+    if (!in.grad.defined()) {
+      // The first contribution is dy itself, seen in x's shape: share the buffer (this node's
+      // gradient is not read again once its backward has run).
+      in.grad = n.grad.reshaped(in.value.shape());
+      return;
+    }
     const float* dy = n.grad.data();
-    for (int64_t i = 0; i < dx.numel(); ++i) dx[i] += dy[i];
+    float* dx = in.grad.data();
+    for (int64_t i = 0; i < in.grad.numel(); ++i) dx[i] += dy[i];
   });
 }
 

@@ -19,6 +19,13 @@ Tensor& Node::ensure_grad() {
 
 Tensor& Node::grad_of(size_t i) { return inputs[i]->ensure_grad(); }
 
+bool Node::first_grad_of(size_t i) {
+  Node& in = *inputs[i];
+  if (in.grad.defined()) return false;
+  in.grad = Tensor::empty(in.value.shape());
+  return true;
+}
+
 Var constant(Tensor t) {
   auto n = std::make_shared<Node>();
   n->op = "constant";

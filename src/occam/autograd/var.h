@@ -26,7 +26,11 @@ struct Node {
 
   const Tensor& input(size_t i) const { return inputs[i]->value; }
   bool needs_grad(size_t i) const { return inputs[i]->requires_grad; }
-  Tensor& grad_of(size_t i);  // input i's gradient buffer, allocated on first use
+  Tensor& grad_of(size_t i);  // input i's gradient buffer, allocated (zero-filled) on first use
+  // For an op that can write its whole contribution to input i's gradient in one pass: true when
+  // input i has no gradient buffer yet, which is then allocated uninitialized for the op to write
+  // (=) instead of adding (+=) to zeros; false when the buffer exists (add to it, as usual).
+  bool first_grad_of(size_t i);
   Tensor& ensure_grad();      // this node's gradient buffer, allocated on first use
 };
 

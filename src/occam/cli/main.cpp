@@ -3,13 +3,18 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "occam/app/bench_command.h"
 #include "occam/app/eval_command.h"
 #include "occam/app/explain.h"
 #include "occam/app/report.h"
 #include "occam/app/train_command.h"
 #include "occam/error.h"
+#include "occam/tensor/threads.h"
 
 int main(int argc, char** argv) {
+  // First thing: libgomp must load with a passive wait policy, or its idle workers spin and a
+  // shared 2-core machine trains 5-20× slower (bench/RESULTS.md). May re-execute the program.
+  occam::use_passive_openmp_wait(argv);
   CLI::App app{"occam: a deep-learning trainer whose objective you can see into"};
   app.require_subcommand(1);
 
@@ -44,6 +49,16 @@ int main(int argc, char** argv) {
   report_cmd->add_option("run", report_dir, "run directory")->required();
   report_cmd->add_option("--out", report_out, "output file (default: RUN/report.html)");
 
+  occam::app::BenchArgs bench;
+  auto* bench_cmd = app.add_subcommand("bench", "train the bench/ reference models and print one JSON line");
+  bench_cmd->add_option("--model", bench.model, "mlp or cnn")->check(CLI::IsMember({"mlp", "cnn"}))->capture_default_str();
+  bench_cmd->add_option("--threads", bench.threads, "threads")->check(CLI::Range(1, 1024))->capture_default_str();
+  bench_cmd->add_option("--epochs", bench.epochs, "epochs")->check(CLI::Range(int64_t(1), int64_t(1) << 20))->capture_default_str();
+  bench_cmd->add_option("--max-batches", bench.max_batches, "stop each epoch after N steps (0: whole epoch)")->check(CLI::NonNegativeNumber);
+  bench_cmd->add_flag("--no-eval", bench.no_eval, "skip the test-set pass after each epoch");
+  bench_cmd->add_option("--l2", bench.l2, "kernel L2 coefficient (0: no regularizers)")->check(CLI::NonNegativeNumber)->capture_default_str();
+  bench_cmd->add_flag("!--no-fused", bench.fused_regularizers, "L2 through the tape instead of the fused path");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -55,6 +70,8 @@ int main(int argc, char** argv) {
       if (max_batches > 0) train.max_batches = max_batches;
       const std::string dir = occam::app::run_train(train, std::cout);
       std::cout << dir << "\n";
+    } else if (*bench_cmd) {
+      std::cout << occam::app::run_bench(bench) << std::endl;
     } else if (*eval_cmd) {
       auto r = occam::app::run_eval(eval_dir, eval_checkpoint);
       std::cout << (eval_json ? r.dump(2) + "\n" : occam::app::render_eval(r));

@@ -47,8 +47,11 @@ Shape Conv2D::output_shape(const Shape& in) const {
 
 Var Conv2D::forward(const Var& x, StepContext&) {
   output_shape(x.shape());
-  Var y = conv2d(x, kernel_.value, options_.use_bias ? bias_.value : Var(), options_.strides,
-                 padding_for(x.dim(2), x.dim(3)));
+  const Var bias = options_.use_bias ? bias_.value : Var();
+  const Padding2d padding = padding_for(x.dim(2), x.dim(3));
+  if (options_.activation == Activation::relu)
+    return conv2d_relu(x, kernel_.value, bias, options_.strides, padding);
+  Var y = conv2d(x, kernel_.value, bias, options_.strides, padding);
   return apply_activation(y, options_.activation);
 }
 

@@ -29,8 +29,9 @@ Shape Dense::output_shape(const Shape& in) const {
 
 Var Dense::forward(const Var& x, StepContext&) {
   output_shape(x.shape());
-  return apply_activation(dense(x, kernel_.value, options_.use_bias ? bias_.value : Var()),
-                          options_.activation);
+  const Var bias = options_.use_bias ? bias_.value : Var();
+  if (options_.activation == Activation::relu) return dense_relu(x, kernel_.value, bias);
+  return apply_activation(dense(x, kernel_.value, bias), options_.activation);
 }
 
 }  // namespace occam::nn

@@ -17,11 +17,20 @@ Rng& rng_of(const StepContext& ctx, const std::string& who) {
   return *ctx.rng;
 }
 
-// keep[i] = 1 with probability 1 − rate, else 0.
-Tensor keep_mask(Shape shape, float rate, Rng& rng) {
-  Tensor keep = Tensor::empty(std::move(shape));
-  for (float& k : keep.span()) k = rng.uniform() >= rate ? 1.f : 0.f;
-  return keep;
+// The inverted-dropout multiplier keep[i]/(1 − rate), keep[i] = (rng.uniform() >= rate) with one
+// draw per element, in order: what dropout_with_mask(x, keep, rate) multiplies x by (the same
+// floats), drawn and scaled in one pass. uniform() is u·2⁻²⁴ for the integer u = next_u64() >> 40
+// (exactly), so the test is u >= ⌈rate·2²⁴⌉ on integers: no branch per element.
+Tensor scaled_keep_mask(Shape shape, float rate, Rng& rng) {
+  Tensor mask = Tensor::empty(std::move(shape));
+  const uint64_t threshold = uint64_t(std::ceil(double(rate) * 16777216.0));
+  const float kept = 1.f / (1.f - rate);
+  Rng local = rng;  // a local copy keeps the generator's state in registers
+  float* m = mask.data();
+  for (int64_t i = 0; i < mask.numel(); ++i)
+    m[i] = (local.next_u64() >> 40) >= threshold ? kept : 0.f;
+  rng = local;
+  return mask;
 }
 }  // namespace
 
@@ -32,8 +41,7 @@ Dropout::Dropout(DropoutOptions options) : options_(std::move(options)) {
 
 Var Dropout::forward(const Var& x, StepContext& ctx) {
   if (!ctx.training() || options_.rate == 0.f) return x;
-  return dropout_with_mask(x, keep_mask(x.shape(), options_.rate, rng_of(ctx, label())),
-                           options_.rate);
+  return mul_by_mask(x, scaled_keep_mask(x.shape(), options_.rate, rng_of(ctx, label())));
 }
 
 SpatialDropout2D::SpatialDropout2D(DropoutOptions options) : options_(std::move(options)) {
@@ -49,8 +57,8 @@ Shape SpatialDropout2D::output_shape(const Shape& in) const {
 Var SpatialDropout2D::forward(const Var& x, StepContext& ctx) {
   output_shape(x.shape());
   if (!ctx.training() || options_.rate == 0.f) return x;
-  const Tensor keep = keep_mask({x.dim(0), x.dim(1), 1, 1}, options_.rate, rng_of(ctx, label()));
-  return dropout_with_mask(x, keep, options_.rate);
+  return mul_by_mask(
+      x, scaled_keep_mask({x.dim(0), x.dim(1), 1, 1}, options_.rate, rng_of(ctx, label())));
 }
 
 GaussianDropout::GaussianDropout(DropoutOptions options) : options_(std::move(options)) {

@@ -31,11 +31,11 @@ void adam_update(Tensor& weights, const Tensor& grad, Tensor& exp_avg, Tensor& e
   const float bias_correction2_sqrt = float(std::sqrt(1.0 - std::pow(double(beta2), double(step))));
   const float shrink = 1.f - lr * decoupled;
   const int64_t n = weights.numel();
-  float* w = weights.data();
-  const float* g = grad.data();
-  float* m = exp_avg.data();
-  float* v = exp_avg_sq.data();
-#pragma omp parallel for simd if (n > detail::kParallelMin)
+  float* __restrict w = weights.data();
+  const float* __restrict g = grad.data();
+  float* __restrict m = exp_avg.data();
+  float* __restrict v = exp_avg_sq.data();
+#pragma omp for simd schedule(static) nowait
   for (int64_t i = 0; i < n; ++i) {
     w[i] *= shrink;
     const float d = g[i] + coupled * w[i];

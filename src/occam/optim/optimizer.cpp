@@ -33,17 +33,39 @@ Optimizer::Optimizer(std::vector<nn::Parameter*> params, std::vector<std::string
 void Optimizer::step(float lr) {
   OCCAM_CHECK(std::isfinite(lr) && lr >= 0.f, name(),
               ": expected a finite learning rate >= 0, got ", lr);
+  std::vector<size_t> active;
+  int64_t total = 0;
+  bool allocates = false;  // some parameter's first update: its state is created in update()
   for (size_t i = 0; i < params_.size(); ++i) {
     nn::Parameter& p = *params_[i];
-    const Tensor& g = p.value.grad();
-    if (!p.trainable || !g.defined()) continue;
+    if (!p.trainable || !p.value.grad().defined()) continue;
     ++slots_[i].step;
-    update(p.data(), g, slots_[i], lr);
+    active.push_back(i);
+    total += p.numel();
+    for (const Tensor& b : slots_[i].buffers) allocates = allocates || !b.defined();
   }
+  // One parallel region for all the updates: waking the other threads costs ~40 µs each time
+  // with a passive wait policy (bench/RESULTS.md), and each update() splits its elements with
+  // an orphaned `omp for nowait`. A step that creates state runs on this thread alone.
+#pragma omp parallel if (!allocates && total > detail::kParallelMin)
+  for (size_t i : active) update(params_[i]->data(), params_[i]->value.grad(), slots_[i], lr);
 }
 
 void Optimizer::zero_grad() {
-  for (nn::Parameter* p : params_) p->zero_grad();
+  int64_t total = 0;
+  for (nn::Parameter* p : params_)
+    if (p->value.grad().defined()) total += p->numel();
+  // As step(): one parallel region for every buffer, and only for millions of elements (a
+  // memset of the MLP's 0.5 M takes about as long as waking the other threads).
+#pragma omp parallel if (total > (1 << 21))
+  for (nn::Parameter* p : params_) {
+    Tensor& g = p->value.grad();
+    if (!g.defined()) continue;
+    float* d = g.data();
+    const int64_t n = g.numel();
+#pragma omp for simd schedule(static) nowait
+    for (int64_t i = 0; i < n; ++i) d[i] = 0.f;
+  }
 }
 
 std::vector<NamedTensor> Optimizer::state() const {

@@ -76,6 +76,10 @@ class Optimizer {
   Optimizer(std::vector<nn::Parameter*> params, std::vector<std::string> buffer_names,
             bool counts_steps);
   // Updates w in place from g (same shape); slot.step already counts this update.
+  // Called by every thread of a parallel region (all parameters in one region): the element
+  // loop must be an orphaned `#pragma omp for ... nowait` and nothing else may write shared
+  // state, except that a buffer may be created while one is undefined: step() then calls
+  // update() from one thread, outside any region.
   virtual void update(Tensor& w, const Tensor& g, Slot& slot, float lr) = 0;
 
  private:
@@ -88,8 +92,9 @@ class Optimizer {
 namespace detail {
 // "0.01": a coefficient as `occam explain` prints it (%g).
 std::string coefficient(float v);
-// Below this many elements an update runs on one thread; above it the loop is split (each
-// element is updated independently, so the result does not depend on the thread count).
+// Below this many elements (all parameters together) an update runs on one thread; above it the
+// loops are split (each element is updated independently, so the result does not depend on the
+// thread count).
 constexpr int64_t kParallelMin = 1 << 15;
 }  // namespace detail
 

@@ -46,7 +46,7 @@ void Rmsprop::update(Tensor& weights, const Tensor& grad, Slot& slot, float lr) 
   const int64_t n = weights.numel();
   float* w = weights.data();
   const float* g = grad.data();
-#pragma omp parallel for simd if (n > detail::kParallelMin)
+#pragma omp for simd schedule(static) nowait
   for (int64_t i = 0; i < n; ++i) {
     const float d = g[i] + wd * w[i];
     v[i] = alpha * v[i] + (1.f - alpha) * d * d;

@@ -3,11 +3,14 @@
 #include <map>
 #include <mutex>
 #include <oneapi/dnnl/dnnl.hpp>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "occam/error.h"
+#include "occam/tensor/kernel_time.h"
+#include "occam/tensor/tensor.h"
 
 namespace occam::kernels {
 
@@ -33,8 +36,11 @@ void check_conv2d_shape(const Conv2dShape& s) {
 }
 
 // ---- oneDNN ----
-// Plain nchw/oihw memory for now: no reorders, and the primitives read and write Occam's
-// buffers directly. Blocked formats (nChw16c) are the next step for speed.
+// The primitives are created with format "any", so oneDNN picks its blocked layouts (nChw16c
+// activations, OIhw16i16o weights: ../shared/bench/ANCHORS.md §4 measured them 2.4× faster than
+// plain nchw on conv2). Occam's tensors stay plain NCHW/OIHW: each call reorders its inputs into
+// the primitive's layout and its outputs back, and a backward output is added to the gradient
+// by the reorder itself (a "sum" post-op), not by another pass.
 
 namespace {
 
@@ -47,51 +53,122 @@ const dnnl::engine& cpu_engine() {
   return engine;
 }
 
-struct ConvPrimitives {
-  memory::desc x, w, b, y;
-  dnnl::convolution_forward forward;
-  dnnl::convolution_backward_data backward_data;
-  dnnl::convolution_backward_weights backward_weights;
+// A reorder between Occam's plain layout and a primitive's, or nothing when they are equal.
+struct Reorder {
+  memory::desc from, to;
+  std::optional<dnnl::reorder> prim;  // empty: same layout, use the buffer as it is
 };
 
-ConvPrimitives make_primitives(const Conv2dShape& s) {
+Reorder make_reorder(const memory::desc& from, const memory::desc& to, bool accumulate) {
+  Reorder r{from, to, std::nullopt};
+  if (from != to || accumulate) {
+    dnnl::primitive_attr attr;
+    if (accumulate) {
+      dnnl::post_ops ops;
+      ops.append_sum(1.f);
+      attr.set_post_ops(ops);
+    }
+    r.prim = dnnl::reorder(dnnl::reorder::primitive_desc(cpu_engine(), from, cpu_engine(), to, attr));
+  }
+  return r;
+}
+
+struct ConvPrimitives {
+  memory::desc x, w, b, y;  // Occam's plain layouts: nchw, oihw, x, nchw
+  dnnl::convolution_forward forward;
+  memory::desc fwd_src, fwd_weights, fwd_dst;
+  Reorder x_to_fwd, w_to_fwd, fwd_to_y;
+  dnnl::convolution_backward_data backward_data;
+  memory::desc bd_diff_dst, bd_weights, bd_diff_src;
+  Reorder dy_to_bd, w_to_bd, bd_to_dx, bd_add_to_dx;
+  dnnl::convolution_backward_weights backward_weights;
+  memory::desc bw_src, bw_diff_dst, bw_diff_weights;
+  Reorder x_to_bw, dy_to_bw, bw_add_to_dw;
+};
+
+struct ConvKey {
+  Conv2dShape shape;
+  bool relu;
+  auto operator<=>(const ConvKey&) const = default;
+};
+
+ConvPrimitives make_primitives(const Conv2dShape& s, bool relu) {
   ConvPrimitives p;
   p.x = memory::desc({s.N, s.C, s.H, s.W}, dt::f32, tag::nchw);
   p.w = memory::desc({s.O, s.C, s.KH, s.KW}, dt::f32, tag::oihw);
   p.b = memory::desc({s.O}, dt::f32, tag::x);
   p.y = memory::desc({s.N, s.O, s.out_h(), s.out_w()}, dt::f32, tag::nchw);
+  const memory::desc x_any({s.N, s.C, s.H, s.W}, dt::f32, tag::any);
+  const memory::desc w_any({s.O, s.C, s.KH, s.KW}, dt::f32, tag::any);
+  const memory::desc y_any({s.N, s.O, s.out_h(), s.out_w()}, dt::f32, tag::any);
   const memory::dims strides{s.stride_h, s.stride_w};
   const memory::dims pad_l{s.pad_top, s.pad_left}, pad_r{s.pad_bottom, s.pad_right};
-  const auto alg = dnnl::algorithm::convolution_direct;
+  // "auto" lets oneDNN take Winograd F(4x4, 3x3) where its heuristic says it is faster (3x3,
+  // stride 1, batch > 8): the benchmark CNN's conv2 runs its three passes 2.2× faster. Its error
+  // against float64 loops is of the same order as direct's (rms 4-8e-7 vs 2-34e-7 on conv2 at
+  // batch 128; tests/tensor/conv_test.cpp). The heuristic also picks it for a first layer of one
+  // channel, where it is 5× slower than direct: channels not in whole blocks of 16 stay direct.
+  const bool blocks = s.C % 16 == 0 && s.O % 16 == 0;
+  const auto alg = blocks ? dnnl::algorithm::convolution_auto : dnnl::algorithm::convolution_direct;
   const dnnl::engine& engine = cpu_engine();
 
+  dnnl::primitive_attr attr;
+  if (relu) {
+    dnnl::post_ops ops;
+    ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+    attr.set_post_ops(ops);
+  }
   const dnnl::convolution_forward::primitive_desc fwd(
-      dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, alg, p.x, p.w, p.b, p.y,
-                                      strides, pad_l, pad_r),
-      engine);
+      dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, alg, x_any, w_any, p.b,
+                                      y_any, strides, pad_l, pad_r),
+      attr, engine);
   const dnnl::convolution_backward_data::primitive_desc bwd_data(
-      dnnl::convolution_backward_data::desc(alg, p.x, p.w, p.y, strides, pad_l, pad_r), engine,
-      fwd);
-  const dnnl::convolution_backward_weights::primitive_desc bwd_weights(
-      dnnl::convolution_backward_weights::desc(alg, p.x, p.w, p.b, p.y, strides, pad_l, pad_r),
+      dnnl::convolution_backward_data::desc(alg, x_any, w_any, y_any, strides, pad_l, pad_r),
       engine, fwd);
+  const dnnl::convolution_backward_weights::primitive_desc bwd_weights(
+      dnnl::convolution_backward_weights::desc(alg, x_any, w_any, p.b, y_any, strides, pad_l,
+                                               pad_r),
+      engine, fwd);
+
   p.forward = dnnl::convolution_forward(fwd);
+  p.fwd_src = fwd.src_desc();
+  p.fwd_weights = fwd.weights_desc();
+  p.fwd_dst = fwd.dst_desc();
+  p.x_to_fwd = make_reorder(p.x, p.fwd_src, false);
+  p.w_to_fwd = make_reorder(p.w, p.fwd_weights, false);
+  p.fwd_to_y = make_reorder(p.fwd_dst, p.y, false);
+
   p.backward_data = dnnl::convolution_backward_data(bwd_data);
+  p.bd_diff_dst = bwd_data.diff_dst_desc();
+  p.bd_weights = bwd_data.weights_desc();
+  p.bd_diff_src = bwd_data.diff_src_desc();
+  p.dy_to_bd = make_reorder(p.y, p.bd_diff_dst, false);
+  p.w_to_bd = make_reorder(p.w, p.bd_weights, false);
+  p.bd_to_dx = make_reorder(p.bd_diff_src, p.x, false);
+  p.bd_add_to_dx = make_reorder(p.bd_diff_src, p.x, true);
+
   p.backward_weights = dnnl::convolution_backward_weights(bwd_weights);
+  p.bw_src = bwd_weights.src_desc();
+  p.bw_diff_dst = bwd_weights.diff_dst_desc();
+  p.bw_diff_weights = bwd_weights.diff_weights_desc();
+  p.x_to_bw = make_reorder(p.x, p.bw_src, false);
+  p.dy_to_bw = make_reorder(p.y, p.bw_diff_dst, false);
+  p.bw_add_to_dw = make_reorder(p.bw_diff_weights, p.w, true);
   return p;
 }
 
-// Primitives are created once per shape. This cache is not state that changes numbers: a
-// primitive depends only on its shape. std::map never moves its nodes, so the reference stays
-// valid after the lock is released.
-const ConvPrimitives& primitives_for(const Conv2dShape& s) {
+// Primitives are created once per shape (and fused ReLU). This cache is not state that changes
+// numbers: a primitive depends only on its key. std::map never moves its nodes, so the reference
+// stays valid after the lock is released.
+const ConvPrimitives& primitives_for(const Conv2dShape& s, bool relu) {
   static std::mutex mutex;
-  static std::map<Conv2dShape, ConvPrimitives> cache;
+  static std::map<ConvKey, ConvPrimitives> cache;
   std::lock_guard<std::mutex> lock(mutex);
-  auto it = cache.find(s);
+  const ConvKey key{s, relu};
+  auto it = cache.find(key);
   if (it == cache.end()) {
     try {
-      it = cache.emplace(s, make_primitives(s)).first;
+      it = cache.emplace(key, make_primitives(s, relu)).first;
     } catch (const dnnl::error& e) {
       OCCAM_CHECK(false, "conv2d: oneDNN could not create the primitives for ", describe(s), ": ",
                   e.what());
@@ -104,60 +181,113 @@ memory wrap(const memory::desc& md, const float* data) {
   return memory(md, cpu_engine(), const_cast<float*>(data));
 }
 
+// FLOPs of one pass (forward, backward-data or backward-weights): 2 per multiply-add.
+double pass_flop(const Conv2dShape& s) {
+  return 2.0 * double(s.N * s.O * s.out_h() * s.out_w()) * double(s.C * s.KH * s.KW);
+}
+
+// A buffer in a primitive's layout, from the tensor storage cache.
+struct Scratch {
+  Tensor storage;
+  memory mem;
+  explicit Scratch(const memory::desc& md)
+      : storage(Tensor::empty({int64_t(md.get_size() / sizeof(float))})),
+        mem(md, cpu_engine(), storage.data()) {}
+};
+
 void run(const dnnl::primitive& prim, const std::unordered_map<int, memory>& args) {
   dnnl::stream stream(cpu_engine());
   prim.execute(stream, args);
   stream.wait();
 }
 
-// out[i] += add[i]: oneDNN writes its outputs, Occam's backward kernels accumulate.
-void accumulate(float* out, const std::vector<float>& add) {
-  const int64_t n = static_cast<int64_t>(add.size());
-#pragma omp parallel for simd if (n > (1 << 15))
-  for (int64_t i = 0; i < n; ++i) out[i] += add[i];
+// `data` (plain) in the layout r.to: the buffer itself when the layouts agree, else a reordered
+// copy held by `scratch`.
+memory input_in(const Reorder& r, const float* data, std::optional<Scratch>& scratch) {
+  if (!r.prim) return wrap(r.to, data);
+  scratch.emplace(r.to);
+  run(*r.prim, {{DNNL_ARG_FROM, wrap(r.from, data)}, {DNNL_ARG_TO, scratch->mem}});
+  return scratch->mem;
 }
 
 }  // namespace
 
 void conv2d_forward(const Conv2dShape& s, const float* x, const float* w, const float* b,
-                    float* y) {
+                    float* y, bool relu, Tensor* x_for_backward) {
   check_conv2d_shape(s);
+  if (x_for_backward) *x_for_backward = Tensor();
   if (s.N == 0) return;
-  const ConvPrimitives& p = primitives_for(s);
+  const int64_t start = clock_ns();
+  const ConvPrimitives& p = primitives_for(s, relu);
   std::vector<float> zero_bias;
   if (!b) {
     zero_bias.assign(s.O, 0.f);
     b = zero_bias.data();
   }
-  run(p.forward, {{DNNL_ARG_SRC, wrap(p.x, x)},
-                  {DNNL_ARG_WEIGHTS, wrap(p.w, w)},
+  std::optional<Scratch> src, weights, dst;
+  const memory src_mem = input_in(p.x_to_fwd, x, src);
+  const memory weights_mem = input_in(p.w_to_fwd, w, weights);
+  memory dst_mem = p.fwd_to_y.prim ? dst.emplace(p.fwd_dst).mem : wrap(p.y, y);
+  run(p.forward, {{DNNL_ARG_SRC, src_mem},
+                  {DNNL_ARG_WEIGHTS, weights_mem},
                   {DNNL_ARG_BIAS, wrap(p.b, b)},
-                  {DNNL_ARG_DST, wrap(p.y, y)}});
+                  {DNNL_ARG_DST, dst_mem}});
+  if (p.fwd_to_y.prim) run(*p.fwd_to_y.prim, {{DNNL_ARG_FROM, dst_mem}, {DNNL_ARG_TO, wrap(p.y, y)}});
+  // Backward-weights reads x in the same layout (the usual case): keep the reordered copy.
+  if (x_for_backward && src && p.bw_src == p.fwd_src) *x_for_backward = src->storage;
+  count_conv_call(start, pass_flop(s));
+}
+
+void conv2d_backward(const Conv2dShape& s, const float* dy, const float* x, const float* w,
+                     float* dx, float* dw, float* db, const Tensor* x_from_forward,
+                     bool write_dx) {
+  check_conv2d_shape(s);
+  if (s.N == 0 || (!dx && !dw && !db)) return;
+  const int64_t start = clock_ns();
+  const ConvPrimitives& p = primitives_for(s, false);
+  std::optional<Scratch> dy_bd, dy_bw, w_bd, x_bw;
+  if (dx) {
+    const memory diff_dst = input_in(p.dy_to_bd, dy, dy_bd);
+    const memory weights = input_in(p.w_to_bd, w, w_bd);
+    if (write_dx && !p.bd_to_dx.prim) {  // plain layout, and dx is to be written: straight in
+      run(p.backward_data, {{DNNL_ARG_DIFF_DST, diff_dst},
+                            {DNNL_ARG_WEIGHTS, weights},
+                            {DNNL_ARG_DIFF_SRC, wrap(p.x, dx)}});
+    } else {
+      Scratch diff_src(p.bd_diff_src);
+      run(p.backward_data, {{DNNL_ARG_DIFF_DST, diff_dst},
+                            {DNNL_ARG_WEIGHTS, weights},
+                            {DNNL_ARG_DIFF_SRC, diff_src.mem}});
+      const Reorder& out = write_dx ? p.bd_to_dx : p.bd_add_to_dx;
+      run(*out.prim, {{DNNL_ARG_FROM, diff_src.mem}, {DNNL_ARG_TO, wrap(p.x, dx)}});
+    }
+  }
+  if (dw || db) {
+    // The same dy in the same layout serves both primitives (the usual case): reorder it once.
+    const bool same = dy_bd && p.bw_diff_dst == p.bd_diff_dst;
+    const memory diff_dst = same ? dy_bd->mem : input_in(p.dy_to_bw, dy, dy_bw);
+    Scratch diff_weights(p.bw_diff_weights);
+    std::vector<float> diff_bias(size_t(s.O));
+    const bool saved = x_from_forward && x_from_forward->defined();
+    run(p.backward_weights, {{DNNL_ARG_SRC, saved ? wrap(p.bw_src, x_from_forward->data())
+                                                  : input_in(p.x_to_bw, x, x_bw)},
+                             {DNNL_ARG_DIFF_DST, diff_dst},
+                             {DNNL_ARG_DIFF_WEIGHTS, diff_weights.mem},
+                             {DNNL_ARG_DIFF_BIAS, wrap(p.b, diff_bias.data())}});
+    if (dw) run(*p.bw_add_to_dw.prim, {{DNNL_ARG_FROM, diff_weights.mem}, {DNNL_ARG_TO, wrap(p.w, dw)}});
+    if (db)
+      for (int64_t o = 0; o < s.O; ++o) db[o] += diff_bias[size_t(o)];
+  }
+  count_conv_call(start, (dx ? pass_flop(s) : 0.0) + (dw ? pass_flop(s) : 0.0));
 }
 
 void conv2d_backward_data(const Conv2dShape& s, const float* dy, const float* w, float* dx) {
-  check_conv2d_shape(s);
-  if (s.N == 0) return;
-  const ConvPrimitives& p = primitives_for(s);
-  std::vector<float> dx_new(s.N * s.C * s.H * s.W);
-  run(p.backward_data, {{DNNL_ARG_DIFF_DST, wrap(p.y, dy)},
-                        {DNNL_ARG_WEIGHTS, wrap(p.w, w)},
-                        {DNNL_ARG_DIFF_SRC, wrap(p.x, dx_new.data())}});
-  accumulate(dx, dx_new);
+  conv2d_backward(s, dy, nullptr, w, dx, nullptr, nullptr);
 }
 
 void conv2d_backward_weights(const Conv2dShape& s, const float* dy, const float* x, float* dw,
                              float* db) {
-  check_conv2d_shape(s);
-  if (s.N == 0 || (!dw && !db)) return;
-  const ConvPrimitives& p = primitives_for(s);
-  std::vector<float> dw_new(s.O * s.C * s.KH * s.KW), db_new(s.O);
-  run(p.backward_weights, {{DNNL_ARG_SRC, wrap(p.x, x)},
-                           {DNNL_ARG_DIFF_DST, wrap(p.y, dy)},
-                           {DNNL_ARG_DIFF_WEIGHTS, wrap(p.w, dw_new.data())},
-                           {DNNL_ARG_DIFF_BIAS, wrap(p.b, db_new.data())}});
-  if (dw) accumulate(dw, dw_new);
-  if (db) accumulate(db, db_new);
+  conv2d_backward(s, dy, x, nullptr, nullptr, dw, db);
 }
 
 // ---- reference loops ----

@@ -3,11 +3,16 @@
 //   y[n,o,i,j] = b[o] + Σ_{c,p,q} w[o,c,p,q] · x[n, c, i·SH + p − top, j·SW + q − left]
 // with x zero outside [0,H)×[0,W) (zero padding, possibly asymmetric) and
 // OH = (top + H + bottom − KH) / SH + 1 (floor: rows that do not fit a whole window are dropped).
-// The fast path runs oneDNN primitives; the reference loops are the oracle in tests.
+// The fast path runs oneDNN primitives in oneDNN's blocked layouts (buffers stay plain NCHW/OIHW
+// outside); the reference loops are the oracle in tests.
 #pragma once
 
 #include <compare>
 #include <cstdint>
+
+namespace occam {
+class Tensor;
+}
 
 namespace occam::kernels {
 
@@ -26,8 +31,20 @@ struct Conv2dShape {
 // kernels (OCCAM_CHECK); ops check first so their messages name the op and the tensors.
 void check_conv2d_shape(const Conv2dShape& s);
 
-// y = conv(x, w) + b. Writes y. b may be null (no bias).
-void conv2d_forward(const Conv2dShape& s, const float* x, const float* w, const float* b, float* y);
+// y = conv(x, w) + b, then max(y, 0) when relu. Writes y. b may be null (no bias).
+// x_for_backward (optional): receives x in oneDNN's layout when the call made that copy anyway
+// and the backward reads the same one (else it is left undefined); hand it to conv2d_backward
+// to save reordering x a second time.
+void conv2d_forward(const Conv2dShape& s, const float* x, const float* w, const float* b, float* y,
+                    bool relu = false, Tensor* x_for_backward = nullptr);
+// The whole backward of one convolution: dx += backward_data, dw and db += backward_weights.
+// Any of dx, dw, db may be null (that part is skipped); x is read only for dw and db, w only for
+// dx. dy is brought into oneDNN's layout once for both parts. x_from_forward: what
+// conv2d_forward left in x_for_backward for the same x (or null / undefined). write_dx: dx is
+// written (=), not added to (its old contents are ignored).
+void conv2d_backward(const Conv2dShape& s, const float* dy, const float* x, const float* w,
+                     float* dx, float* dw, float* db, const Tensor* x_from_forward = nullptr,
+                     bool write_dx = false);
 // dx += ∂(Σ dy·y)/∂x: the transposed convolution of dy with w.
 void conv2d_backward_data(const Conv2dShape& s, const float* dy, const float* w, float* dx);
 // dw += ∂(Σ dy·y)/∂w (correlation of x with dy); db += Σ_{n,i,j} dy. Either may be null.

@@ -9,6 +9,9 @@ namespace occam::kernels {
 
 enum class Trans { none, transpose };
 
+// Products of fewer multiply-adds than this run on one thread (the others stay asleep).
+inline constexpr double kSmallGemmMacs = 2e6;
+
 // A is op(A)=[M,K] stored with leading dimension lda (row stride), likewise B [K,N] and C [M,N].
 void gemm(Trans ta, Trans tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
           int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc);

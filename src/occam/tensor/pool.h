@@ -24,7 +24,16 @@ void max_pool2d_forward(const Pool2dShape& s, const float* x, float* y);
 // dx[winner] += dy[n,c,i,j]. The winner is the first maximum of the window in row-major order,
 // as torch picks it; it is found again from x rather than stored. Overlapping windows that
 // share a winner add their gradients.
+// write: dx is written (=), not added to; its old contents are ignored.
+void max_pool2d_backward(const Pool2dShape& s, const float* dy, const float* x, float* dx,
+                         bool write = false);
+
+namespace reference {
+// The same two as plain loops over any window and stride: the oracle in tests. (The functions
+// above take a branch-free path for the 2x2, stride-2 window and these loops otherwise.)
+void max_pool2d_forward(const Pool2dShape& s, const float* x, float* y);
 void max_pool2d_backward(const Pool2dShape& s, const float* dy, const float* x, float* dx);
+}  // namespace reference
 
 // y[n,c,i,j] = mean over the window (always KH·KW elements: there is no padding)
 void avg_pool2d_forward(const Pool2dShape& s, const float* x, float* y);

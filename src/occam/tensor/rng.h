@@ -11,7 +11,7 @@ namespace occam {
 class Rng {
  public:
   explicit Rng(uint64_t seed = 0);
-  uint64_t next_u64();
+  uint64_t next_u64();                // inline below: dropout draws one per element
   float uniform();                    // [0, 1), 24 random bits
   float uniform(float lo, float hi);  // [lo, hi)
   float normal();                     // standard normal, Box–Muller
@@ -29,5 +29,20 @@ class Rng {
   bool has_spare_ = false;
   float spare_ = 0.f;
 };
+
+inline uint64_t Rng::next_u64() {
+  const auto rotl = [](uint64_t x, int k) { return (x << k) | (x >> (64 - k)); };
+  const uint64_t result = rotl(s_[1] * 5, 7) * 9;
+  const uint64_t t = s_[1] << 17;
+  s_[2] ^= s_[0];
+  s_[3] ^= s_[1];
+  s_[1] ^= s_[2];
+  s_[0] ^= s_[3];
+  s_[2] ^= t;
+  s_[3] = rotl(s_[3], 45);
+  return result;
+}
+
+inline float Rng::uniform() { return float(next_u64() >> 40) * (1.0f / 16777216.0f); }
 
 }  // namespace occam

@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "occam/tensor/storage.h"
+
 namespace occam {
 
 std::ostream& operator<<(std::ostream& os, const std::vector<int64_t>& shape) {
@@ -27,21 +29,11 @@ int64_t numel_of(const Shape& shape) {
   return n;
 }
 
-namespace {
-std::shared_ptr<float[]> allocate(int64_t n) {
-  // 64-byte aligned, rounded up to whole cache lines; at least one line so data() is never null.
-  const size_t bytes = std::max<size_t>(64, (static_cast<size_t>(n) * sizeof(float) + 63) / 64 * 64);
-  void* p = std::aligned_alloc(64, bytes);
-  if (!p) throw std::bad_alloc();
-  return std::shared_ptr<float[]>(static_cast<float*>(p), [](float* q) { std::free(q); });
-}
-}  // namespace
-
 Tensor Tensor::empty(Shape shape) {
   Tensor t;
   t.numel_ = numel_of(shape);
   t.shape_ = std::move(shape);
-  t.storage_ = allocate(t.numel_);
+  t.storage_ = allocate_storage(t.numel_);
   return t;
 }
 

@@ -1,5 +1,6 @@
 #include "occam/train/trainer.h"
 
+#include <chrono>
 #include <cmath>
 
 #include "occam/loss/cross_entropy.h"
@@ -19,8 +20,20 @@ Trainer::Trainer(nn::Module& model, optim::Optimizer& optimizer, Schedule schedu
     : model_(model), optimizer_(optimizer), schedule_(std::move(schedule)), task_(task),
       options_(options), rng_(rng) {}
 
+namespace {
+double seconds_since(std::chrono::steady_clock::time_point& t) {
+  const auto now = std::chrono::steady_clock::now();
+  const double s = std::chrono::duration<double>(now - t).count();
+  t = now;
+  return s;
+}
+}  // namespace
+
 StepResult Trainer::train_step(const Tensor& x, std::span<const int64_t> labels, bool measure) {
+  StepResult result;
+  auto clock = std::chrono::steady_clock::now();
   optimizer_.zero_grad();
+  result.times.backward = seconds_since(clock);
   std::vector<nn::Term> activity;
   nn::StepContext ctx{nn::Mode::train, &rng_, &activity, measure};
   Var logits = model_(constant(x), ctx);
@@ -31,7 +44,6 @@ StepResult Trainer::train_step(const Tensor& x, std::span<const int64_t> labels,
   objective.add_parameter_penalties(params, options_.fused_regularizers);
   objective.add_activity_terms(std::move(activity));
 
-  StepResult result;
   result.terms = objective.values();
   if (options_.check_finite)
     for (const auto& t : result.terms)
@@ -39,6 +51,7 @@ StepResult Trainer::train_step(const Tensor& x, std::span<const int64_t> labels,
         throw DivergenceError("term " + t.name + " is " + std::to_string(t.value) + " at step " +
                               std::to_string(step_ + 1) +
                               "; training stopped, the last checkpoint is intact");
+  result.times.forward = seconds_since(clock);
   backward(objective.total());
 
   if (measure) {
@@ -53,10 +66,13 @@ StepResult Trainer::train_step(const Tensor& x, std::span<const int64_t> labels,
       if (t.grad_norm >= 0) result.grad_norms[t.name] = t.grad_norm;
   }
 
+  result.times.backward += seconds_since(clock);
+
   optimizer_.step(schedule_(step_));
   for (nn::Parameter* p : params)
     if (p->constraint && p->trainable)
       result.constraints[p->name] = p->constraint->project(p->data(), p->layout);
+  result.times.optimizer = seconds_since(clock);
   ++step_;
 
   result.count = int64_t(labels.size());
@@ -72,7 +88,10 @@ EvalResult Trainer::evaluate(const data::Dataset& dataset, int64_t batch_size) {
   std::vector<double> sums;
   std::vector<std::string> names;
   int64_t top1 = 0, top5 = 0;
-  const auto params = model_.parameters();
+  // The parameter penalties do not depend on the batch: computed once, the same terms (and the
+  // same values) enter every batch's objective, in the usual place before the activity terms.
+  Objective penalties;
+  penalties.add_parameter_penalties(model_.parameters(), false);
   const int64_t N = dataset.size();
   const Shape sample = dataset.sample_shape();
   const int64_t per = dataset.sample_numel();
@@ -89,7 +108,7 @@ EvalResult Trainer::evaluate(const data::Dataset& dataset, int64_t batch_size) {
     Var logits = model_(constant(x), ctx);
     Objective objective;
     task_.add_data_terms(objective, logits, labels);
-    objective.add_parameter_penalties(params, false);
+    objective.add_activity_terms(penalties.regularization_terms());
     objective.add_activity_terms(std::move(activity));
     const auto values = objective.values();
     if (sums.empty()) {

@@ -30,6 +30,13 @@ struct TrainerOptions {
   bool check_finite = true;        // a NaN or Inf in any term stops the run naming the term
 };
 
+// Wall time of the phases of one step, in seconds (as bench/ and torch_ref.py split a step).
+struct StepTimes {
+  double forward = 0;    // model, data terms, penalties (fused L1/L2 gradients included), values
+  double backward = 0;   // zero_grad and the tape
+  double optimizer = 0;  // the update and the constraints
+};
+
 struct StepResult {
   std::vector<NamedValue> terms;           // the objective, in order
   int64_t correct = 0, count = 0;          // top-1 on this batch (train mode: dropout on)
@@ -37,6 +44,7 @@ struct StepResult {
   std::map<std::string, double> grad_norms;   // measured steps only
   std::vector<nn::Term> regularization;    // the terms with their metadata (value as computed)
   std::vector<std::string> frozen_regularized;
+  StepTimes times;
 };
 
 struct EvalResult {
