@@ -11,7 +11,9 @@ Every input line is {"tag": "occam:2" | "pytorch:T2" | "kernel:fma_peak" | ..., 
 import argparse
 import datetime
 import json
+import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -73,7 +75,7 @@ def kernel_rate(runs, prog, want):
     for r in runs.get(f"kernel:{prog}", []):
         d = r["result"]
         if all(d.get(k) == v for k, v in want.items()):
-            rates.append(d.get("gflops") or d.get("gflops_median"))
+            rates.append(d.get("gflops") or d.get("gflops_median") or d.get("median"))
     return med(rates)
 
 
@@ -93,7 +95,17 @@ def machine():
     return f"{cpu}; {platform.platform()}"
 
 
-def summarize(runs, command):
+def campaign_time(path):
+    """'start – end UTC' of a compare.sh run: the stamp in its file name, and the file's mtime."""
+    end = datetime.datetime.utcfromtimestamp(os.path.getmtime(path))
+    m = re.search(r"(\d{8}T\d{6})Z", os.path.basename(path))
+    if not m:
+        return f"{end:%Y-%m-%d %H:%M} UTC"
+    start = datetime.datetime.strptime(m.group(1), "%Y%m%dT%H%M%S")
+    return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M} UTC"
+
+
+def summarize(runs, command, when):
     lines = []
     models = [m for m in ("mlp", "cnn") if field(runs, "occam:2", m, "model")]
     impls = sorted({t for t in runs if not t.startswith("kernel:")},
@@ -103,7 +115,7 @@ def summarize(runs, command):
     fma2 = kernel_rate(runs, "fma_peak", {"figure": "fma_avx512_16chains_gflops", "threads": 2})
     fma1 = kernel_rate(runs, "fma_peak", {"figure": "fma_avx512_16chains_gflops", "threads": 1})
     lines += [f"Command: `{command}`  ",
-              f"Date: {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC; {reps} interleaved reps; "
+              f"Date: {when}; {reps} interleaved reps; "
               f"figures are the median (min–max) over reps.  ",
               f"Machine: {machine()}.  "]
     if fma1 and fma2:
@@ -211,7 +223,7 @@ def main():
     p.add_argument("--results", help="rewrite the marked block of this file")
     p.add_argument("--command", default="bash bench/compare.sh")
     a = p.parse_args()
-    text = summarize(load(a.jsonl), a.command)
+    text = summarize(load(a.jsonl), a.command, campaign_time(a.jsonl))
     if not a.results:
         print(text)
         return
