@@ -59,8 +59,18 @@ std::optional<float> L1L2::add_penalty_gradient(const Tensor& w, Tensor& dw) con
   const float* pw = w.data();
   float* pd = dw.data();
   const int64_t n = w.numel();
+  if (l1_ == 0.f) {  // L2 alone (the common case): no sign and no Σ|w|, same bits for the L2 part
+    double sum_sq = 0;
+#pragma omp parallel for simd reduction(+ : sum_sq) if (parallel: n > (1 << 18))
+    for (int64_t i = 0; i < n; ++i) {
+      const float v = pw[i];
+      sum_sq += double(v) * v;
+      pd[i] += two_l2 * v;
+    }
+    return l2 * float(sum_sq);
+  }
   double sum_abs = 0, sum_sq = 0;
-#pragma omp parallel for simd reduction(+ : sum_abs, sum_sq) if (n > (1 << 16))
+#pragma omp parallel for simd reduction(+ : sum_abs, sum_sq) if (parallel: n > (1 << 18))
   for (int64_t i = 0; i < n; ++i) {
     const float v = pw[i];
     sum_abs += std::fabs(v);
