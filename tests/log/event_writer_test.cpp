@@ -20,7 +20,7 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 using testing::CheckerResult;
-using testing::log_error_of;
+using testing::error_of;
 using testing::LogDir;
 using ::testing::HasSubstr;
 using ::testing::SizeIs;
@@ -305,23 +305,23 @@ TEST(EventWriter, RejectsAStepThatDoesNotIncrease) {
   LogDir dir;
   EventWriter w(dir.logs());
   w.add_scalar("loss", 1.0, 5);
-  EXPECT_THAT(log_error_of([&] { w.add_scalar("loss", 2.0, 5); }),
+  EXPECT_THAT(error_of([&] { w.add_scalar("loss", 2.0, 5); }),
               HasSubstr("tag 'loss' at step 5 after step 5: steps must increase per tag"));
-  EXPECT_THAT(log_error_of([&] { w.add_text("loss", "x", 4); }),
+  EXPECT_THAT(error_of([&] { w.add_text("loss", "x", 4); }),
               HasSubstr("at step 4 after step 5"));
-  EXPECT_EQ(log_error_of([&] { w.add_scalar("accuracy", 0.5, 5); }), "");  // another tag
-  EXPECT_EQ(log_error_of([&] { w.add_scalar("loss", 2.0, 6); }), "");
-  EXPECT_THAT(log_error_of([&] { w.add_scalar("", 2.0, 7); }), HasSubstr("a value needs a tag"));
+  EXPECT_EQ(error_of([&] { w.add_scalar("accuracy", 0.5, 5); }), "");  // another tag
+  EXPECT_EQ(error_of([&] { w.add_scalar("loss", 2.0, 6); }), "");
+  EXPECT_THAT(error_of([&] { w.add_scalar("", 2.0, 7); }), HasSubstr("a value needs a tag"));
 }
 
 TEST(EventWriter, RejectsBadHparams) {
   LogDir dir;
   EventWriter w(dir.logs());
-  EXPECT_THAT(log_error_of([&] { w.add_hparams({{"lr", std::nan("")}}); }),
+  EXPECT_THAT(error_of([&] { w.add_hparams({{"lr", std::nan("")}}); }),
               HasSubstr("add_hparams: 'lr' is nan; TensorBoard cannot show a non-finite number"));
-  EXPECT_THAT(log_error_of([&] { w.add_hparams({{"", 1}}); }), HasSubstr("empty name"));
+  EXPECT_THAT(error_of([&] { w.add_hparams({{"", 1}}); }), HasSubstr("empty name"));
   w.add_hparams({{"lr", 0.1}});
-  EXPECT_THAT(log_error_of([&] { w.add_hparams({{"lr", 0.2}}); }),
+  EXPECT_THAT(error_of([&] { w.add_hparams({{"lr", 0.2}}); }),
               HasSubstr("add_hparams: called twice"));
   w.close();
   EXPECT_EQ(dir.check("--check --strict").exit_code, 0);  // the rejected calls wrote nothing
@@ -331,12 +331,12 @@ TEST(EventWriter, ErrorsNameThePath) {
   LogDir dir;
   const std::string blocker = dir.root() + "/blocker";
   std::ofstream(blocker) << "a file, not a directory";
-  EXPECT_THAT(log_error_of([&] { EventWriter w(blocker + "/run"); }),
+  EXPECT_THAT(error_of([&] { EventWriter w(blocker + "/run"); }),
               HasSubstr(blocker + "/run: cannot create the run directory: "));
 
   EventWriter w(dir.logs());
   w.close();
-  EXPECT_THAT(log_error_of([&] { w.add_scalar("loss", 1.0, 0); }),
+  EXPECT_THAT(error_of([&] { w.add_scalar("loss", 1.0, 0); }),
               HasSubstr(w.path() + " is closed"));
 }
 

@@ -1,7 +1,5 @@
 // Test helpers for tests/log: a temporary log directory, and the vendored strict checker
 // tests/tools/tfevents_dump.py (SPEC-tfevents.md, "Checking a file") run on it with OCCAM_PYTHON.
-// testing/testing.h is not included: its autograd ops.h declares a function occam::log, which
-// cannot coexist with the namespace occam::tensorboard in one translation unit.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -19,18 +17,9 @@
 #include <vector>
 
 #include "occam/error.h"
+#include "testing/testing.h"
 
 namespace occam::testing {
-
-// The message of the occam::Error thrown by fn, or "" if it did not throw (testing.h's error_of).
-inline std::string log_error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 struct CheckerResult {
   int exit_code = -1;
