@@ -2,6 +2,9 @@
 // small-product threshold (small products run on one thread), and the kernel time counter.
 #include "occam/tensor/gemm.h"
 
+#include <cstring>
+#include <tuple>
+
 #include "occam/tensor/kernel_time.h"
 #include "occam/tensor/rng.h"
 #include "occam/tensor/tensor.h"
@@ -34,9 +37,33 @@ TEST(Gemm, MatchesTheReferenceForEveryTransposeSmallAndLarge) {
     for (Trans tb : {Trans::none, Trans::transpose}) {
       expect_matches_reference(ta, tb, 16, 10, 32, 0.f);     // small: one thread
       expect_matches_reference(ta, tb, 128, 10, 256, 1.f);   // the MLP's output layer (small)
-      expect_matches_reference(ta, tb, 96, 200, 160, 1.f);   // large: all threads
+      expect_matches_reference(ta, tb, 96, 200, 160, 1.f);   // large: tiles along N
+      expect_matches_reference(ta, tb, 300, 40, 200, 1.f);   // large: tiles along M
+      expect_matches_reference(ta, tb, 130, 1000, 40, 0.f);  // large: a last tile of 8 columns
     }
   EXPECT_EQ(num_threads(), 2) << "a small product must restore the thread count";
+  set_num_threads(threads);
+}
+
+// The tiles of a large product depend on its shape only, and each element is computed by one
+// one-thread sgemm call either way: 1 and 2 threads give the same bits.
+TEST(Gemm, LargeProductsGiveTheSameBitsOnOneAndTwoThreads) {
+  const int threads = num_threads();
+  Rng rng(5);
+  for (auto [ta, tb, M, N, K] : {std::tuple{Trans::none, Trans::none, 128, 512, 784},
+                                 std::tuple{Trans::transpose, Trans::none, 784, 512, 128},
+                                 std::tuple{Trans::none, Trans::transpose, 128, 512, 256}}) {
+    const Tensor A = testing::normal(ta == Trans::none ? Shape{M, K} : Shape{K, M}, rng);
+    const Tensor B = testing::normal(tb == Trans::none ? Shape{K, N} : Shape{N, K}, rng);
+    const int64_t lda = ta == Trans::none ? K : M, ldb = tb == Trans::none ? N : K;
+    Tensor one = Tensor::zeros({M, N}), two = Tensor::zeros({M, N});
+    set_num_threads(1);
+    gemm(ta, tb, M, N, K, 1.f, A.data(), lda, B.data(), ldb, 0.f, one.data(), N);
+    set_num_threads(2);
+    gemm(ta, tb, M, N, K, 1.f, A.data(), lda, B.data(), ldb, 0.f, two.data(), N);
+    EXPECT_EQ(std::memcmp(one.data(), two.data(), size_t(one.numel()) * sizeof(float)), 0)
+        << "M=" << M << " N=" << N << " K=" << K;
+  }
   set_num_threads(threads);
 }
 
