@@ -9,6 +9,7 @@
 #include "occam/optim/adam.h"
 #include "occam/optim/rmsprop.h"
 #include "occam/optim/sgd.h"
+#include "occam/tensor/threads.h"
 #include "optim_testing.h"
 
 namespace occam::optim {
@@ -158,6 +159,44 @@ TEST(Optimizer, StateRoundTripGivesIdenticalSubsequentSteps) {
     // state() returned copies: the steps since did not change them.
     EXPECT_FALSE(bitwise_equal(saved.back().value, s1.back().value)) << saved.back().name;
   }
+}
+
+// A large model's step is cut into ranges run by the task pool (2 threads here): every element
+// must get exactly the update it gets in a small model's one-thread, whole-parameter step.
+TEST(Optimizer, ChunkedStepsUpdateEveryElementOnceAsTheWholeParameterStepDoes) {
+  const int threads = num_threads();
+  set_num_threads(2);
+  const int64_t n = 3 * detail::kChunk + 17, slice = detail::kParallelMin / 2;
+  for (const auto& [name, make] : all_optimizers()) {
+    SCOPED_TRACE(name);
+    Tensor init = Tensor::empty({n});
+    for (int64_t i = 0; i < n; ++i) init[i] = std::cos(float(i));
+    nn::Parameter big = make_parameter("big", init.clone());
+    auto chunked = make({&big});
+    std::vector<std::unique_ptr<nn::Parameter>> parts;
+    std::vector<std::unique_ptr<Optimizer>> whole;
+    for (int64_t b = 0; b < n; b += slice) {
+      const int64_t e = std::min(n, b + slice);
+      parts.push_back(std::make_unique<nn::Parameter>(make_parameter(
+          "part", Tensor::from({e - b}, std::vector<float>(init.data() + b, init.data() + e)))));
+      whole.push_back(make({parts.back().get()}));
+    }
+    for (int step = 0; step < 3; ++step) {
+      set_gradients({&big}, step);
+      chunked->step(0.01f);
+      for (size_t k = 0; k < parts.size(); ++k) {
+        Tensor& g = parts[k]->grad();
+        std::copy_n(big.grad().data() + int64_t(k) * slice, g.numel(), g.data());
+        whole[k]->step(0.01f);
+      }
+    }
+    for (size_t k = 0; k < parts.size(); ++k)
+      ASSERT_EQ(std::memcmp(parts[k]->data().data(), big.data().data() + int64_t(k) * slice,
+                            size_t(parts[k]->numel()) * sizeof(float)),
+                0)
+          << "elements from " << int64_t(k) * slice;
+  }
+  set_num_threads(threads);
 }
 
 TEST(Optimizer, StateNamesAreTorchs) {

@@ -23,20 +23,19 @@ void check_adam(const char* optimizer, float beta1, float beta2, float eps, floa
 // weight-decay coefficients (one of them 0). m and v are allocated (zeros) at the first update.
 // The bias corrections are computed in double, as torch computes them in Python floats.
 void adam_update(Tensor& weights, const Tensor& grad, Tensor& exp_avg, Tensor& exp_avg_sq,
-                 int64_t step, float lr, float beta1, float beta2, float eps, float coupled,
-                 float decoupled) {
+                 Optimizer::Range r, int64_t step, float lr, float beta1, float beta2, float eps,
+                 float coupled, float decoupled) {
   if (!exp_avg.defined()) exp_avg = Tensor::zeros(weights.shape());
   if (!exp_avg_sq.defined()) exp_avg_sq = Tensor::zeros(weights.shape());
   const float step_size = float(double(lr) / (1.0 - std::pow(double(beta1), double(step))));
   const float bias_correction2_sqrt = float(std::sqrt(1.0 - std::pow(double(beta2), double(step))));
   const float shrink = 1.f - lr * decoupled;
-  const int64_t n = weights.numel();
   float* __restrict w = weights.data();
   const float* __restrict g = grad.data();
   float* __restrict m = exp_avg.data();
   float* __restrict v = exp_avg_sq.data();
-#pragma omp for simd schedule(static) nowait
-  for (int64_t i = 0; i < n; ++i) {
+#pragma omp simd
+  for (int64_t i = r.begin; i < r.end; ++i) {
     w[i] *= shrink;
     const float d = g[i] + coupled * w[i];
     m[i] = beta1 * m[i] + (1.f - beta1) * d;
@@ -59,9 +58,9 @@ Adam::Adam(std::vector<nn::Parameter*> params, AdamOptions options)
   validate(options_);
 }
 
-void Adam::update(Tensor& w, const Tensor& g, Slot& slot, float lr) {
+void Adam::update(Tensor& w, const Tensor& g, Slot& slot, float lr, Range r) {
   const AdamOptions& o = options_;
-  adam_update(w, g, slot.buffers[0], slot.buffers[1], slot.step, lr, o.beta1, o.beta2, o.eps,
+  adam_update(w, g, slot.buffers[0], slot.buffers[1], r, slot.step, lr, o.beta1, o.beta2, o.eps,
               /*coupled=*/o.weight_decay, /*decoupled=*/0.f);
 }
 
@@ -78,9 +77,9 @@ AdamW::AdamW(std::vector<nn::Parameter*> params, AdamWOptions options)
   validate(options_);
 }
 
-void AdamW::update(Tensor& w, const Tensor& g, Slot& slot, float lr) {
+void AdamW::update(Tensor& w, const Tensor& g, Slot& slot, float lr, Range r) {
   const AdamWOptions& o = options_;
-  adam_update(w, g, slot.buffers[0], slot.buffers[1], slot.step, lr, o.beta1, o.beta2, o.eps,
+  adam_update(w, g, slot.buffers[0], slot.buffers[1], r, slot.step, lr, o.beta1, o.beta2, o.eps,
               /*coupled=*/0.f, /*decoupled=*/o.weight_decay);
 }
 

@@ -38,7 +38,7 @@ class Adam final : public Optimizer {
   const AdamOptions& options() const { return options_; }
 
  private:
-  void update(Tensor& w, const Tensor& g, Slot& slot, float lr) override;
+  void update(Tensor& w, const Tensor& g, Slot& slot, float lr, Range r) override;
   AdamOptions options_;
 };
 
@@ -50,7 +50,7 @@ class AdamW final : public Optimizer {
   const AdamWOptions& options() const { return options_; }
 
  private:
-  void update(Tensor& w, const Tensor& g, Slot& slot, float lr) override;
+  void update(Tensor& w, const Tensor& g, Slot& slot, float lr, Range r) override;
   AdamWOptions options_;
 };
 

@@ -6,6 +6,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "occam/tensor/parallel.h"
+
 namespace occam::optim {
 
 namespace detail {
@@ -44,11 +46,22 @@ void Optimizer::step(float lr) {
     total += p.numel();
     for (const Tensor& b : slots_[i].buffers) allocates = allocates || !b.defined();
   }
-  // One parallel region for all the updates: waking the other threads costs ~40 µs each time
-  // with a passive wait policy (bench/RESULTS.md), and each update() splits its elements with
-  // an orphaned `omp for nowait`. A step that creates state runs on this thread alone.
-#pragma omp parallel if (!allocates && total > detail::kParallelMin)
-  for (size_t i : active) update(params_[i]->data(), params_[i]->value.grad(), slots_[i], lr);
+  // A step that creates state, or a small model, runs on this thread alone. Otherwise every
+  // parameter is cut into ranges that the task pool hands out: one batch of tasks for all the
+  // updates, run by the worker that the backward pass's products have just kept awake.
+  if (allocates || total <= detail::kParallelMin) {
+    for (size_t i : active)
+      update(params_[i]->data(), params_[i]->value.grad(), slots_[i], lr, {0, params_[i]->numel()});
+    return;
+  }
+  chunks_.clear();
+  for (size_t i : active)
+    for (int64_t b = 0, n = params_[i]->numel(); b < n; b += detail::kChunk)
+      chunks_.push_back({i, {b, std::min(n, b + detail::kChunk)}});
+  kernels::parallel_tasks(int64_t(chunks_.size()), [&](int64_t k) {
+    const Chunk& c = chunks_[size_t(k)];
+    update(params_[c.param]->data(), params_[c.param]->value.grad(), slots_[c.param], lr, c.range);
+  });
 }
 
 void Optimizer::zero_grad() {

@@ -59,6 +59,11 @@ class Optimizer {
   // parameter's, a step is not a whole number >= 1, or a parameter's entries are incomplete.
   void load_state(const std::vector<NamedTensor>& state);
 
+  // Elements [begin, end) of one parameter: what one update() call covers.
+  struct Range {
+    int64_t begin, end;
+  };
+
   virtual const char* name() const = 0;  // "sgd", "adam", "adamw", "rmsprop"
   virtual WeightDecay describe_weight_decay() const = 0;
   const std::vector<nn::Parameter*>& parameters() const { return params_; }
@@ -75,27 +80,33 @@ class Optimizer {
   // counts_steps: whether "<param>/step" is part of the state (torch Adam/RMSprop, not SGD).
   Optimizer(std::vector<nn::Parameter*> params, std::vector<std::string> buffer_names,
             bool counts_steps);
-  // Updates w in place from g (same shape); slot.step already counts this update.
-  // Called by every thread of a parallel region (all parameters in one region): the element
-  // loop must be an orphaned `#pragma omp for ... nowait` and nothing else may write shared
-  // state, except that a buffer may be created while one is undefined: step() then calls
-  // update() from one thread, outside any region.
-  virtual void update(Tensor& w, const Tensor& g, Slot& slot, float lr) = 0;
+  // Updates elements r of w in place from g (same shape); slot.step already counts this update.
+  // step() cuts the parameters into ranges and runs them on several threads at once (the task
+  // pool, tensor/parallel.h), so update() may write only elements r of w and of the slot's
+  // buffers; it may create a buffer that is undefined, and step() then calls it from one thread
+  // with the whole parameter.
+  virtual void update(Tensor& w, const Tensor& g, Slot& slot, float lr, Range r) = 0;
 
  private:
   std::vector<nn::Parameter*> params_;
   std::vector<std::string> buffer_names_;
   bool counts_steps_ = false;
   std::vector<Slot> slots_;  // one per parameter
+  struct Chunk {
+    size_t param;
+    Range range;
+  };
+  std::vector<Chunk> chunks_;  // step()'s tasks, kept to reuse the allocation
 };
 
 namespace detail {
 // "0.01": a coefficient as `occam explain` prints it (%g).
 std::string coefficient(float v);
 // Below this many elements (all parameters together) an update runs on one thread; above it the
-// loops are split (each element is updated independently, so the result does not depend on the
-// thread count).
+// parameters are cut into ranges of kChunk elements run as tasks (each element is updated
+// independently, so the result does not depend on the thread count).
 constexpr int64_t kParallelMin = 1 << 15;
+constexpr int64_t kChunk = 1 << 16;
 }  // namespace detail
 
 }  // namespace occam::optim

@@ -33,7 +33,7 @@ Rmsprop::Rmsprop(std::vector<nn::Parameter*> params, RmspropOptions options)
   validate(options_);
 }
 
-void Rmsprop::update(Tensor& weights, const Tensor& grad, Slot& slot, float lr) {
+void Rmsprop::update(Tensor& weights, const Tensor& grad, Slot& slot, float lr, Range r) {
   const float alpha = options_.alpha, eps = options_.eps, wd = options_.weight_decay;
   const float mu = options_.momentum;
   const bool centered = options_.centered;
@@ -43,11 +43,10 @@ void Rmsprop::update(Tensor& weights, const Tensor& grad, Slot& slot, float lr) 
   float* v = slot.buffers[k++].data();
   float* b = mu > 0.f ? slot.buffers[k++].data() : nullptr;
   float* gbar = centered ? slot.buffers[k++].data() : nullptr;
-  const int64_t n = weights.numel();
   float* w = weights.data();
   const float* g = grad.data();
-#pragma omp for simd schedule(static) nowait
-  for (int64_t i = 0; i < n; ++i) {
+#pragma omp simd
+  for (int64_t i = r.begin; i < r.end; ++i) {
     const float d = g[i] + wd * w[i];
     v[i] = alpha * v[i] + (1.f - alpha) * d * d;
     float variance = v[i];

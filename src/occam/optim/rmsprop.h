@@ -31,7 +31,7 @@ class Rmsprop final : public Optimizer {
   const RmspropOptions& options() const { return options_; }
 
  private:
-  void update(Tensor& w, const Tensor& g, Slot& slot, float lr) override;
+  void update(Tensor& w, const Tensor& g, Slot& slot, float lr, Range r) override;
   RmspropOptions options_;
 };
 

@@ -30,10 +30,10 @@ namespace {
 // The momentum update over n elements; the branches are template arguments so that the loop
 // has none and vectorizes (a conditional read of b[i] inside the loop kept it scalar).
 template <bool First, bool Nesterov>
-void momentum_step(float* __restrict w, const float* __restrict g, float* __restrict b, int64_t n,
-                   float lr, float wd, float mu, float damp) {
-#pragma omp for simd schedule(static) nowait
-  for (int64_t i = 0; i < n; ++i) {
+void momentum_step(float* __restrict w, const float* __restrict g, float* __restrict b,
+                   Optimizer::Range r, float lr, float wd, float mu, float damp) {
+#pragma omp simd
+  for (int64_t i = r.begin; i < r.end; ++i) {
     const float d = g[i] + wd * w[i];
     const float v = First ? d : mu * b[i] + damp * d;
     b[i] = v;
@@ -42,26 +42,25 @@ void momentum_step(float* __restrict w, const float* __restrict g, float* __rest
 }
 }  // namespace
 
-void Sgd::update(Tensor& weights, const Tensor& grad, Slot& slot, float lr) {
+void Sgd::update(Tensor& weights, const Tensor& grad, Slot& slot, float lr, Range r) {
   const float mu = options_.momentum, wd = options_.weight_decay;
   const float damp = 1.f - options_.dampening;
   const bool nesterov = options_.nesterov;
-  const int64_t n = weights.numel();
   float* __restrict w = weights.data();
   const float* __restrict g = grad.data();
   if (mu == 0.f) {
-#pragma omp for simd schedule(static) nowait
-    for (int64_t i = 0; i < n; ++i) w[i] -= lr * (g[i] + wd * w[i]);
+#pragma omp simd
+    for (int64_t i = r.begin; i < r.end; ++i) w[i] -= lr * (g[i] + wd * w[i]);
     return;
   }
   Tensor& buffer = slot.buffers[0];
   const bool first = !buffer.defined();
   if (first) buffer = Tensor::empty(weights.shape());
   float* b = buffer.data();
-  if (first && nesterov) momentum_step<true, true>(w, g, b, n, lr, wd, mu, damp);
-  else if (first) momentum_step<true, false>(w, g, b, n, lr, wd, mu, damp);
-  else if (nesterov) momentum_step<false, true>(w, g, b, n, lr, wd, mu, damp);
-  else momentum_step<false, false>(w, g, b, n, lr, wd, mu, damp);
+  if (first && nesterov) momentum_step<true, true>(w, g, b, r, lr, wd, mu, damp);
+  else if (first) momentum_step<true, false>(w, g, b, r, lr, wd, mu, damp);
+  else if (nesterov) momentum_step<false, true>(w, g, b, r, lr, wd, mu, damp);
+  else momentum_step<false, false>(w, g, b, r, lr, wd, mu, damp);
 }
 
 WeightDecay Sgd::describe_weight_decay() const {

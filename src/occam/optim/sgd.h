@@ -27,7 +27,7 @@ class Sgd final : public Optimizer {
   const SgdOptions& options() const { return options_; }
 
  private:
-  void update(Tensor& w, const Tensor& g, Slot& slot, float lr) override;
+  void update(Tensor& w, const Tensor& g, Slot& slot, float lr, Range r) override;
   SgdOptions options_;
 };
 
