@@ -1,5 +1,9 @@
 #include "occam/regularize/regularizer.h"
 
+#include <cstring>
+
+#include "occam/tensor/threads.h"
+
 #include "testing/testing.h"
 
 namespace occam::regularize {
@@ -69,8 +73,11 @@ TEST(Regularizers, SlimWeight4e5EqualsKerasL2of2e5) {
 }
 
 TEST(Regularizers, FusedPathGivesTheSameNumbersAsTheTape) {
+  // 210 k elements: the fused pass runs as several tasks on 2 threads, the last one partial.
+  const int threads = num_threads();
+  set_num_threads(2);
   Rng rng(9);
-  Tensor w0 = testing::normal({300, 70}, rng);
+  Tensor w0 = testing::normal({700, 300}, rng);
   w0[5] = 0.f;  // sign(0) = 0 on both paths
   for (const auto& r : {L1L2(1e-3f, 0.f), L1L2(0.f, 1e-4f), L1L2(2e-3f, 5e-4f, Convention::tf_slim)}) {
     SCOPED_TRACE(r.formula());
@@ -87,7 +94,14 @@ TEST(Regularizers, FusedPathGivesTheSameNumbersAsTheTape) {
     r.add_penalty_gradient(w0, acc);
     for (float& x : acc.span()) x -= 0.25f;
     EXPECT_TENSORS_NEAR(acc, w.grad(), (Tol{3e-8, 1e-6}));  // 0.25 + g − 0.25 rounds at 2^-26
+    // One thread: the same chunks summed in the same order, so the same bits.
+    set_num_threads(1);
+    Tensor dw1 = Tensor::zeros(w0.shape());
+    EXPECT_EQ(*r.add_penalty_gradient(w0, dw1), fused);
+    EXPECT_EQ(std::memcmp(dw1.data(), dw.data(), size_t(dw.numel()) * sizeof(float)), 0);
+    set_num_threads(2);
   }
+  set_num_threads(threads);
 }
 
 TEST(Regularizers, FormulasNameCoefficientAndConvention) {
