@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "occam/autograd/ops.h"
+#include "occam/tensor/threads.h"
 #include "testing/testing.h"
 
 namespace occam::nn {
@@ -66,21 +67,32 @@ TEST(Dropout, GradientUsesTheSameMaskAndTheSameSeedGivesTheSameMask) {
   for (int64_t i = 0; i < x.numel(); ++i) ASSERT_EQ(again[i], y.value()[i]);
 }
 
-// The mask is drawn with an integer threshold on the generator's bits (no branch per element);
-// it must be exactly the plain rule keep = (rng.uniform() >= rate), draw for draw, and leave the
-// generator where that many uniform() calls would, for rates that are and are not k/2²⁴.
-TEST(Dropout, MaskIsUniformAtLeastRateDrawForDraw) {
+// The mask is drawn with an integer threshold on counter-based bits (no branch per element);
+// it must be exactly keep[i] = (u_i·2⁻²⁴ >= rate), u_i the top 24 bits of output i of SplitMix64
+// started at one draw of the layer's generator, for rates that are and are not k/2²⁴, for a
+// mask large enough to be drawn by several threads, and leave the generator one draw further.
+TEST(Dropout, MaskIsTheCounterBasedUniformAtLeastRate) {
+  const int threads = num_threads();
+  set_num_threads(2);
   for (float rate : {0.2f, 0.25f, 0.5f, 1.f / 3.f, 0.999f}) {
     SCOPED_TRACE(rate);
     Rng layer_rng(17), plain(17);
     StepContext train{Mode::train, &layer_rng};
-    Tensor y = Dropout({.rate = rate})(constant(Tensor::ones({3000})), train).value();
+    Tensor y = Dropout({.rate = rate})(constant(Tensor::ones({100003})), train).value();
+    // SplitMix64 written out as its stream: state += γ, then the output mix.
+    uint64_t state = plain.next_u64();
     for (int64_t i = 0; i < y.numel(); ++i) {
-      const bool keep = plain.uniform() >= rate;
+      state += 0x9e3779b97f4a7c15ull;
+      uint64_t z = state;
+      z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+      z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+      z ^= z >> 31;
+      const bool keep = float(z >> 40) * (1.0f / 16777216.0f) >= rate;
       ASSERT_EQ(y[i] != 0.f, keep) << "element " << i;
     }
     EXPECT_EQ(layer_rng.next_u64(), plain.next_u64()) << "the generators must end in step";
   }
+  set_num_threads(threads);
 }
 
 TEST(SpatialDropout2D, DropsWholeChannels) {

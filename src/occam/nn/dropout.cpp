@@ -1,9 +1,11 @@
 #include "occam/nn/dropout.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "occam/autograd/nn_ops.h"
 #include "occam/autograd/ops.h"
+#include "occam/tensor/parallel.h"
 
 namespace occam::nn {
 
@@ -17,19 +19,30 @@ Rng& rng_of(const StepContext& ctx, const std::string& who) {
   return *ctx.rng;
 }
 
-// The inverted-dropout multiplier keep[i]/(1 − rate), keep[i] = (rng.uniform() >= rate) with one
-// draw per element, in order: what dropout_with_mask(x, keep, rate) multiplies x by (the same
-// floats), drawn and scaled in one pass. uniform() is u·2⁻²⁴ for the integer u = next_u64() >> 40
-// (exactly), so the test is u >= ⌈rate·2²⁴⌉ on integers: no branch per element.
+// The inverted-dropout multiplier keep[i]/(1 − rate): what dropout_with_mask(x, keep, rate)
+// multiplies x by (the same floats), drawn and scaled in one pass.
+//   key = rng.next_u64()   (the generator advances by one draw per mask)
+//   u_i = splitmix64_at(key, i) >> 40, a uniform 24-bit integer, i.e. uniform() = u_i·2⁻²⁴
+//   keep[i] = u_i >= ⌈rate·2²⁴⌉   ⇔   u_i·2⁻²⁴ >= rate
+// Counter-based, so large masks are drawn in chunks by the task pool, in vector registers; the
+// mask depends on the key and the index only, never on the threads.
 Tensor scaled_keep_mask(Shape shape, float rate, Rng& rng) {
   Tensor mask = Tensor::empty(std::move(shape));
   const uint64_t threshold = uint64_t(std::ceil(double(rate) * 16777216.0));
   const float kept = 1.f / (1.f - rate);
-  Rng local = rng;  // a local copy keeps the generator's state in registers
-  float* m = mask.data();
-  for (int64_t i = 0; i < mask.numel(); ++i)
-    m[i] = (local.next_u64() >> 40) >= threshold ? kept : 0.f;
-  rng = local;
+  const uint64_t key = rng.next_u64();
+  float* out = mask.data();
+  const int64_t n = mask.numel();
+  constexpr int64_t kChunk = 1 << 15;
+  kernels::parallel_tasks((n + kChunk - 1) / kChunk, [&](int64_t k) {
+    float* __restrict m = out;  // locals, not captured variables: the loop vectorizes
+    const uint64_t key_ = key, threshold_ = threshold;
+    const float kept_ = kept;
+    const int64_t end = std::min(n, (k + 1) * kChunk);
+#pragma omp simd
+    for (int64_t i = k * kChunk; i < end; ++i)
+      m[i] = (splitmix64_at(key_, uint64_t(i)) >> 40) >= threshold_ ? kept_ : 0.f;
+  });
   return mask;
 }
 }  // namespace

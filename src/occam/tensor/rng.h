@@ -45,4 +45,15 @@ inline uint64_t Rng::next_u64() {
 
 inline float Rng::uniform() { return float(next_u64() >> 40) * (1.0f / 16777216.0f); }
 
+// A counter-based generator: output i (i = 0, 1, ...) of SplitMix64 started at `key`, computed
+// directly from i. Elements of a mask can then be drawn in any order, on any thread, and in
+// vector registers, with the same result. SplitMix64 passes BigCrush; one key is drawn from an
+// Rng per use, so the stream stays a function of the seed.
+inline uint64_t splitmix64_at(uint64_t key, uint64_t i) {
+  uint64_t z = key + (i + 1) * 0x9e3779b97f4a7c15ull;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
 }  // namespace occam
