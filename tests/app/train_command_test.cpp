@@ -82,6 +82,39 @@ std::map<std::string, Tensor> model_tensors(const std::string& checkpoint) {
   return out;
 }
 
+// A dense model large enough that its products are tiled, its optimizer update, L2 pass and
+// dropout masks split into tasks: all of that depends on the shapes only, so 1 and 2 threads
+// train to the same bits (the CNN's oneDNN convolutions do not promise this).
+TEST(TrainCommand, DenseModelsTrainToTheSameBitsOnOneAndTwoThreads) {
+  TempDir tmp;
+  auto config = [&](int threads) {
+    return write_config(
+        tmp,
+        "name: wide\nseed: 3\nthreads: " + std::to_string(threads) +
+            "\ndata: {dataset: fashion_mnist, train_limit: 1000, validation_split: 0.2}\n"
+            "model:\n  input_shape: [1, 28, 28]\n  layers:\n"
+            "    - {type: flatten}\n"
+            "    - {type: dense, units: 512, activation: relu, kernel_regularizer: {l1: 1.0e-5, l2: 1.0e-4}}\n"
+            "    - {type: dropout, rate: 0.5}\n"
+            "    - {type: dense, units: 10, kernel_regularizer: {l2: 1.0e-4}}\n"
+            "optimizer: {type: sgd, lr: 0.05, momentum: 0.9}\n"
+            "training: {epochs: 1, batch_size: 128, eval_batch_size: 200}\n"
+            "logging: {every_steps: 1, histograms_every_steps: 0, keep_checkpoints: 1}\n",
+        "wide" + std::to_string(threads) + ".yaml");
+  };
+  const std::string one = train_quietly({config(1), tmp / "runs", "one"});
+  const std::string two = train_quietly({config(2), tmp / "runs", "two"});
+  const auto p1 = read_jsonl(one + "/metrics.jsonl"), p2 = read_jsonl(two + "/metrics.jsonl");
+  ASSERT_EQ(p1.size(), p2.size());
+  ASSERT_GE(p1.size(), 6u);
+  for (size_t i = 0; i < p1.size(); ++i) EXPECT_EQ(p1[i].at("terms").dump(), p2[i].at("terms").dump()) << i;
+  const auto w1 = model_tensors(one + "/checkpoints/last.ckpt");
+  const auto w2 = model_tensors(two + "/checkpoints/last.ckpt");
+  ASSERT_EQ(w1.size(), w2.size());
+  for (const auto& [name, t] : w1)
+    EXPECT_EQ(std::memcmp(t.data(), w2.at(name).data(), size_t(t.numel()) * sizeof(float)), 0) << name;
+}
+
 TEST(TrainCommand, ResumeContinuesBitIdentically) {
   TempDir tmp;
   const std::string config = write_config(tmp, tiny_config());
