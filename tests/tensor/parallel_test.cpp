@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "occam/error.h"
 #include "occam/tensor/threads.h"
 #include "testing/testing.h"
 
@@ -114,6 +115,26 @@ TEST_F(ParallelTasks, ConcurrentCallersBothFinish) {
   t2.join();
   EXPECT_EQ(a.load(), 2000 * 28);
   EXPECT_EQ(b.load(), 2000 * 28);
+}
+
+TEST_F(ParallelTasks, AThrowingTaskReachesTheCallerAndThePoolStaysUsable) {
+  for (int round = 0; round < 20; ++round) {
+    EXPECT_THAT(testing::error_of([] {
+                  parallel_tasks(8, [](int64_t i) {
+                    if (i == 5) throw Error("task 5 failed");
+                  });
+                }),
+                ::testing::HasSubstr("task 5 failed"));
+    std::atomic<int> sum{0};
+    parallel_tasks(8, [&](int64_t i) { sum += int(i); });
+    EXPECT_EQ(sum.load(), 28);
+    // Nested calls after an exception still run serially on the caller's thread.
+    std::vector<int64_t> order;
+    parallel_tasks(2, [&](int64_t outer) {
+      if (outer == 0) parallel_tasks(3, [&](int64_t i) { order.push_back(i); });
+    });
+    EXPECT_EQ(order, (std::vector<int64_t>{0, 1, 2}));
+  }
 }
 
 TEST_F(ParallelTasks, RejectsANegativeCount) {

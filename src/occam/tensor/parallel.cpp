@@ -10,8 +10,10 @@
 #include <atomic>
 #include <chrono>
 #include <climits>
+#include <exception>
 #include <mutex>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "occam/error.h"
@@ -33,6 +35,15 @@ void futex_wake_all(std::atomic<uint32_t>& word) {
   syscall(SYS_futex, reinterpret_cast<uint32_t*>(&word), FUTEX_WAKE_PRIVATE, INT_MAX, nullptr,
           nullptr, 0);
 }
+
+// Marks this thread as running pool tasks for a scope (nested calls then run serially).
+class InTask {
+ public:
+  InTask() { t_in_task = true; }
+  ~InTask() { t_in_task = false; }
+  InTask(const InTask&) = delete;
+  InTask& operator=(const InTask&) = delete;
+};
 
 // Sets OpenMP's thread count for this thread for a scope (oneDNN reads it on every call).
 class OmpThreads {
@@ -83,10 +94,11 @@ class Pool {
     wake_.fetch_add(1, std::memory_order_seq_cst);
     if (sleepers_.load(std::memory_order_seq_cst) > 0) futex_wake_all(wake_);
 
-    const OmpThreads one(1);
-    t_in_task = true;
-    drain();
-    t_in_task = false;
+    {
+      const OmpThreads one(1);
+      const InTask in_task;
+      drain();
+    }
     // Wait for the tasks the workers hold. A worker the system has descheduled may hold one for
     // a while: after a short spin, give the core away while waiting.
     const auto start = Clock::now();
@@ -96,6 +108,7 @@ class Pool {
       else
         sched_yield();
     }
+    if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
     return true;
   }
 
@@ -115,7 +128,12 @@ class Pool {
       if (i >= uint64_t(n)) return c;
       if (claim_.compare_exchange_weak(c, c + 1, std::memory_order_acq_rel,
                                        std::memory_order_acquire)) {
-        (*task)(int64_t(i));
+        try {
+          (*task)(int64_t(i));
+        } catch (...) {  // kept for the caller; the other tasks still run and are counted
+          const std::lock_guard lock(error_mutex_);
+          if (!error_) error_ = std::current_exception();
+        }
         done_.fetch_add(1, std::memory_order_release);
       }
     }
@@ -186,6 +204,8 @@ class Pool {
   std::atomic<uint32_t> wake_{0};  // futex word: bumped for every job
   std::atomic<int> sleepers_{0};   // workers in (or about to enter) futex_wait
   std::atomic<bool> stop_{false};
+  std::mutex error_mutex_;
+  std::exception_ptr error_;  // the first exception a task of the current job threw
 };
 
 void run_serial(int64_t n, const Task& task) {

@@ -11,7 +11,9 @@
 //    other runnable thread) for kSpinMicros, then sleeps on a futex: a step's back-to-back
 //    products find it awake, an idle program does not burn a core.
 // The pool has num_threads() - 1 workers (created on first use, re-created when the count
-// changes). Tasks must not throw; they run with OpenMP (and so oneDNN) limited to one thread.
+// changes). Tasks run with OpenMP (and so oneDNN) limited to one thread. If a task throws, the
+// first exception is rethrown to the caller once no task is running (the others may or may not
+// have run), and the pool stays usable.
 #pragma once
 
 #include <cstdint>
