@@ -100,6 +100,37 @@ TEST(Conv2d, ReluFusedEqualsReluOfConv) {
   EXPECT_TENSORS_NEAR(b1.grad(), b2.grad(), tol);
 }
 
+// conv2d_relu read only by a 2x2 max pool: the pool's backward applies the ReLU mask and the
+// conv's backward skips its own ReLU pass. The gradients must be those of relu(conv2d) → pool,
+// whose ReLU is a separate op; with a second reader of the ReLU output the fusion must not
+// happen (that reader's gradient is not masked), and the gradients must still agree.
+TEST(MaxPool2d, AppliesTheReluMaskForItsOnlyReaderWithTheSameGradients) {
+  Rng rng(4);
+  const Tensor x0 = testing::normal({2, 3, 10, 10}, rng), w0 = testing::normal({4, 3, 3, 3}, rng);
+  const Tensor b0 = testing::normal({4}, rng), dy = testing::normal({2, 4, 4, 4}, rng);
+  const Tensor extra = testing::normal({2, 4, 8, 8}, rng);
+  for (bool second_reader : {false, true}) {
+    SCOPED_TRACE(second_reader ? "two readers" : "the pool alone");
+    Var x1 = leaf(x0.clone()), w1 = leaf(w0.clone()), b1 = leaf(b0.clone());
+    Var x2 = leaf(x0.clone()), w2 = leaf(w0.clone()), b2 = leaf(b0.clone());
+    auto loss = [&](const Var& h) {
+      Var l = sum(mul(max_pool2d(h, {2, 2}, {2, 2}), constant(dy)));
+      return second_reader ? add(l, sum(mul(h, constant(extra)))) : l;
+    };
+    Var h1 = conv2d_relu(x1, w1, b1);
+    Var h2 = relu(conv2d(x2, w2, b2));
+    const int64_t zeros = std::count(h1.value().data(), h1.value().data() + h1.numel(), 0.f);
+    ASSERT_GT(zeros, h1.numel() / 4) << "the ReLU must zero a good part of the map";
+    backward(loss(h1));
+    backward(loss(h2));
+    EXPECT_EQ(h1.node()->grad_relu_masked, !second_reader);
+    const Tol tol{1e-6, 1e-6};
+    EXPECT_TENSORS_NEAR(x1.grad(), x2.grad(), tol);
+    EXPECT_TENSORS_NEAR(w1.grad(), w2.grad(), tol);
+    EXPECT_TENSORS_NEAR(b1.grad(), b2.grad(), tol);
+  }
+}
+
 TEST(Conv2d, SamePaddingIsKerasPadding) {
   // ceil(in/stride) outputs; total = max((out − 1)·stride + k − in, 0), the odd pixel last.
   EXPECT_EQ(same_padding({6, 6}, {3, 3}, {1, 1}), (Padding2d{1, 1, 1, 1}));

@@ -111,13 +111,16 @@ Var conv2d_relu(const Var& x, const Var& kernel, const Var& bias, Size2 stride,
                 Padding2d padding) {
   const kernels::Conv2dShape s = conv_shape(x, kernel, bias, stride, padding);
   auto [y, x_blocked] = conv_forward(s, x, kernel, bias, true);
-  return record("conv2d_relu", std::move(y), conv_inputs(x, kernel, bias),
-                [s, x_blocked = std::move(x_blocked)](Node& n) {
-                  // In place: this node's gradient is read by nobody after its backward.
-                  float* g = n.grad.data();
-                  kernels::relu_backward(g, g, n.value.data(), n.grad.numel());
-                  conv_backward(n, s, g, x_blocked);
-                });
+  Var out = record("conv2d_relu", std::move(y), conv_inputs(x, kernel, bias),
+                   [s, x_blocked = std::move(x_blocked)](Node& n) {
+                     // In place: this node's gradient is read by nobody after its backward.
+                     float* g = n.grad.data();
+                     if (!n.grad_relu_masked)
+                       kernels::relu_backward(g, g, n.value.data(), n.grad.numel());
+                     conv_backward(n, s, g, x_blocked);
+                   });
+  if (out.requires_grad()) out.node()->relu_output = true;
+  return out;
 }
 
 }  // namespace occam

@@ -86,12 +86,14 @@ Var dense_relu(const Var& x, const Var& w, const Var& b) {
   const int64_t N = x.dim(0), in = x.dim(1), out = w.dim(1);
   Tensor y = dense_forward(x, w, b);
   kernels::relu_inplace(y.data(), y.numel());
-  return record("dense_relu", std::move(y), dense_inputs(x, w, b), [N, in, out](Node& n) {
+  Var result = record("dense_relu", std::move(y), dense_inputs(x, w, b), [N, in, out](Node& n) {
     // In place: this node's gradient is read by nobody after its backward.
     float* g = n.grad.data();
-    kernels::relu_backward(g, g, n.value.data(), n.grad.numel());
+    if (!n.grad_relu_masked) kernels::relu_backward(g, g, n.value.data(), n.grad.numel());
     dense_backward(n, g, N, in, out);
   });
+  if (result.requires_grad()) result.node()->relu_output = true;
+  return result;
 }
 
 Var transpose(const Var& x) {

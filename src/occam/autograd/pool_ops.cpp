@@ -32,7 +32,16 @@ Var max_pool2d(const Var& x, Size2 window, Size2 stride) {
   Tensor y = Tensor::empty({s.N, s.C, s.out_h(), s.out_w()});
   kernels::max_pool2d_forward(s, x.value().data(), y.data());
   return record("max_pool2d", std::move(y), {x}, [s](Node& n) {
+    Node& in = *n.inputs[0];
+    // x is a ReLU output that only this pool reads: apply the ReLU's mask here, in the same
+    // pass, and let the ReLU's own backward skip its pass over the (large) input.
+    const bool sole_reader_of_relu = in.relu_output && in.consumers == 1 && !in.grad.defined();
     const bool write = n.first_grad_of(0);  // a fresh buffer: written, not added to
+    if (sole_reader_of_relu && kernels::max_pool2d_backward_relu_masked(
+                                   s, n.grad.data(), n.input(0).data(), in.grad.data())) {
+      in.grad_relu_masked = true;
+      return;
+    }
     kernels::max_pool2d_backward(s, n.grad.data(), n.input(0).data(), n.grad_of(0).data(), write);
   });
 }

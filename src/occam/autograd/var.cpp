@@ -83,6 +83,10 @@ void backward(const Var& root, const Tensor& seed) {
       stack.pop_back();
     }
   }
+  for (const auto& node : order) node->consumers = 0;
+  for (const auto& node : order)
+    for (const auto& in : node->inputs)
+      if (in->requires_grad) ++in->consumers;
   Tensor& g = root.node()->ensure_grad();
   for (int64_t i = 0; i < g.numel(); ++i) g[i] += seed[i];
   for (auto it = order.rbegin(); it != order.rend(); ++it) {

@@ -23,6 +23,15 @@ struct Node {
   bool requires_grad = false;
   std::vector<std::shared_ptr<Node>> inputs;
   BackwardFn backward;  // reads grad (dy), adds into inputs' grads
+  // A fusion across two ops, for a ReLU output read by one op only (conv2d → max pool):
+  //  relu_output: value = max(·, 0) and this node's backward starts by zeroing its gradient
+  //    where value <= 0 (set by dense_relu and conv2d_relu);
+  //  grad_relu_masked: the one consumer wrote the whole gradient already zero there, so that
+  //    pass may be skipped (the same bits: it would change nothing);
+  //  consumers: the uses of this node by the ops that backward() visits, counted by backward().
+  bool relu_output = false;
+  bool grad_relu_masked = false;
+  int consumers = 0;
 
   const Tensor& input(size_t i) const { return inputs[i]->value; }
   bool needs_grad(size_t i) const { return inputs[i]->requires_grad; }

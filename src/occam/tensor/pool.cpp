@@ -43,7 +43,8 @@ void max_pool_2x2_forward(const Pool2dShape& s, const float* x, float* y) {
 }
 
 // Write: dx = the gradient (every pixel of an even-sized plane is in one window); else dx +=.
-template <bool Write>
+// ReluMask (with Write): the winner gets dy only where its x > 0, as a ReLU backward on dx would.
+template <bool Write, bool ReluMask = false>
 void max_pool_2x2_backward(const Pool2dShape& s, const float* dy, const float* x, float* dx) {
   const int64_t OH = s.out_h(), OW = s.out_w(), rows = s.N * s.C * OH;
 #pragma omp parallel for if (rows * OW > (1 << 16))
@@ -63,9 +64,11 @@ void max_pool_2x2_backward(const Pool2dShape& s, const float* dy, const float* x
       const bool c_wins = c > ab;
       const float abc = c_wins ? c : ab;
       const bool d_wins = d > abc;
+      const float best = d_wins ? d : abc;
+      const float gj = ReluMask ? (best > 0.f ? g[j] : 0.f) : g[j];
       // The gradient goes to exactly one of the four; every pixel gets an add (of 0 if it lost),
       // so the loop has no branch and vectorizes.
-      const float gd = d_wins ? g[j] : 0.f, left = d_wins ? 0.f : g[j];
+      const float gd = d_wins ? gj : 0.f, left = d_wins ? 0.f : gj;
       const float gc = c_wins ? left : 0.f, left2 = c_wins ? 0.f : left;
       const float gb = b_wins ? left2 : 0.f, ga = b_wins ? 0.f : left2;
       const float ta = (Write ? 0.f : dtop[2 * j]) + ga, tb = (Write ? 0.f : dtop[2 * j + 1]) + gb;
@@ -100,6 +103,14 @@ void max_pool2d_backward(const Pool2dShape& s, const float* dy, const float* x, 
   if (is_2x2_stride_2(s) && write && covers) return max_pool_2x2_backward<true>(s, dy, x, dx);
   if (is_2x2_stride_2(s)) return max_pool_2x2_backward<false>(s, dy, x, dx);
   reference::max_pool2d_backward(s, dy, x, dx);
+}
+
+bool max_pool2d_backward_relu_masked(const Pool2dShape& s, const float* dy, const float* x,
+                                     float* dx) {
+  check_pool2d_shape(s);
+  if (!is_2x2_stride_2(s) || s.H % 2 != 0 || s.W % 2 != 0) return false;
+  max_pool_2x2_backward<true, true>(s, dy, x, dx);
+  return true;
 }
 
 namespace reference {

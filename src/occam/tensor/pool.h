@@ -27,6 +27,11 @@ void max_pool2d_forward(const Pool2dShape& s, const float* x, float* y);
 // write: dx is written (=), not added to; its old contents are ignored.
 void max_pool2d_backward(const Pool2dShape& s, const float* dy, const float* x, float* dx,
                          bool write = false);
+// For x a ReLU output: writes dx = max_pool2d_backward(...) with the ReLU backward's mask applied
+// (dx = 0 where x <= 0), in the same pass, and returns true — for the 2x2, stride-2 window on
+// even-sized planes. Otherwise returns false and writes nothing.
+bool max_pool2d_backward_relu_masked(const Pool2dShape& s, const float* dy, const float* x,
+                                     float* dx);
 
 namespace reference {
 // The same two as plain loops over any window and stride: the oracle in tests. (The functions
