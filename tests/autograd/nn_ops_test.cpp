@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <set>
 
 #include "occam/autograd/ops.h"
@@ -128,6 +129,42 @@ TEST(MaxPool2d, AppliesTheReluMaskForItsOnlyReaderWithTheSameGradients) {
     EXPECT_TENSORS_NEAR(x1.grad(), x2.grad(), tol);
     EXPECT_TENSORS_NEAR(w1.grad(), w2.grad(), tol);
     EXPECT_TENSORS_NEAR(b1.grad(), b2.grad(), tol);
+  }
+}
+
+// Two convolutions in a row, with channels in blocks of 16 so that oneDNN picks its blocked
+// layout: the second reads the first's output in that layout (no reorder), and hands its input
+// gradient back in it when it is the only reader. Values and gradients must be those of the
+// same graph with a separate ReLU op between them (which breaks the hand-over).
+TEST(Conv2d, ConsecutiveConvolutionsHandOverOneDnnsLayoutWithTheSameNumbers) {
+  Rng rng(12);
+  const Tensor x0 = testing::normal({2, 16, 9, 9}, rng), w10 = testing::normal({16, 16, 3, 3}, rng);
+  const Tensor b10 = testing::normal({16}, rng), w20 = testing::normal({32, 16, 3, 3}, rng);
+  const Tensor b20 = testing::normal({32}, rng), dy = testing::normal({2, 32, 5, 5}, rng);
+  for (bool second_reader : {false, true}) {
+    SCOPED_TRACE(second_reader ? "two readers" : "the second convolution alone");
+    Var x1 = leaf(x0.clone()), w11 = leaf(w10.clone()), b11 = leaf(b10.clone());
+    Var w21 = leaf(w20.clone()), b21 = leaf(b20.clone());
+    Var x2 = leaf(x0.clone()), w12 = leaf(w10.clone()), b12 = leaf(b10.clone());
+    Var w22 = leaf(w20.clone()), b22 = leaf(b20.clone());
+    Var h1 = conv2d_relu(x1, w11, b11);
+    ASSERT_TRUE(h1.node()->value_copy.defined()) << "oneDNN chose the plain layout here";
+    Var y1 = conv2d_relu(h1, w21, b21);
+    Var h2 = relu(conv2d(x2, w12, b12));
+    Var y2 = conv2d_relu(h2, w22, b22);
+    EXPECT_EQ(std::memcmp(y1.value().data(), y2.value().data(), size_t(y1.numel()) * 4), 0);
+    Var l1 = sum(mul(y1, constant(dy))), l2 = sum(mul(y2, constant(dy)));
+    if (second_reader) {
+      l1 = add(l1, sum(h1));
+      l2 = add(l2, sum(h2));
+    }
+    backward(l1);
+    backward(l2);
+    const Tol tol{1e-5, 1e-5};
+    EXPECT_TENSORS_NEAR(x1.grad(), x2.grad(), tol);
+    EXPECT_TENSORS_NEAR(w11.grad(), w12.grad(), tol);
+    EXPECT_TENSORS_NEAR(b11.grad(), b12.grad(), tol);
+    EXPECT_TENSORS_NEAR(w21.grad(), w22.grad(), tol);
   }
 }
 

@@ -7,6 +7,7 @@
 #include <omp.h>
 
 #include <atomic>
+#include <chrono>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -46,10 +47,13 @@ TEST_F(ParallelTasks, UsesTheWorkersAndGivesEachTaskOneOpenMPThread) {
   std::mutex m;
   std::set<std::thread::id> ids;
   std::atomic<int> max_omp{0};
-  // Tasks long enough that the worker, woken at the start, takes some of them.
-  for (int attempt = 0; attempt < 50 && ids.size() < 2; ++attempt)
+  // Tasks long enough that the worker, woken at the start, takes some of them. On a loaded
+  // machine (ctest runs two test programs at once) it may not be scheduled in time: retry for
+  // up to 10 s; one attempt is enough when the machine is quiet.
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (ids.size() < 2 && std::chrono::steady_clock::now() < give_up)
     parallel_tasks(8, [&](int64_t) {
-      const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(500);
+      const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(1000);
       while (std::chrono::steady_clock::now() < until) {
       }
       std::lock_guard lock(m);

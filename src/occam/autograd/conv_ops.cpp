@@ -64,26 +64,39 @@ kernels::Conv2dShape conv_shape(const Var& x, const Var& kernel, const Var& bias
   return s;
 }
 
-// y, and x in oneDNN's layout when the kernel made that copy (kept for the backward of dkernel).
-std::pair<Tensor, Tensor> conv_forward(const kernels::Conv2dShape& s, const Var& x,
-                                       const Var& kernel, const Var& bias, bool relu) {
-  Tensor y = Tensor::empty({s.N, s.O, s.out_h(), s.out_w()});
-  Tensor x_blocked;
+struct ConvOutput {
+  Tensor y;
+  Tensor x_blocked;              // x in oneDNN's layout, when the kernel made that copy
+  kernels::LayoutCopy y_copy;    // y in oneDNN's layout, for a convolution that reads y
+};
+
+// y, x in oneDNN's layout for the backward of dkernel, and y in oneDNN's layout. Reads x's layout
+// copy instead of x when x is another convolution's output.
+ConvOutput conv_forward(const kernels::Conv2dShape& s, const Var& x, const Var& kernel,
+                        const Var& bias, bool relu) {
+  ConvOutput out{Tensor::empty({s.N, s.O, s.out_h(), s.out_w()}), Tensor(), {}};
   const bool keep = grad_enabled() && kernel.requires_grad();
+  const kernels::LayoutCopy& x_copy = x.node()->value_copy;
   kernels::conv2d_forward(s, x.value().data(), kernel.value().data(),
-                          bias.defined() ? bias.value().data() : nullptr, y.data(), relu,
-                          keep ? &x_blocked : nullptr);
-  return {std::move(y), std::move(x_blocked)};
+                          bias.defined() ? bias.value().data() : nullptr, out.y.data(), relu,
+                          keep ? &out.x_blocked : nullptr, &x_copy, &out.y_copy);
+  return out;
 }
 
-// Given g = ∂/∂(conv(x, kernel) + bias): dx, dkernel, dbias, whichever are needed.
-void conv_backward(Node& n, const kernels::Conv2dShape& s, const float* g, const Tensor& x_blocked) {
+// Given g = ∂/∂(conv(x, kernel) + bias) (or g_copy, the same in oneDNN's layout): dx, dkernel,
+// dbias, whichever are needed. When x is another convolution's output read by this op only, dx
+// goes back in that convolution's layout (its grad_copy), not reordered to plain.
+void conv_backward(Node& n, const kernels::Conv2dShape& s, const float* g, const Tensor& x_blocked,
+                   const kernels::LayoutCopy* g_copy = nullptr) {
+  Node& in = *n.inputs[0];
+  const bool only_reader = in.consumers == 1 && !in.grad.defined() && in.value_copy.defined();
   const bool write_dx = n.needs_grad(0) && n.first_grad_of(0);  // a fresh buffer: write it
   float* dx = n.needs_grad(0) ? n.grad_of(0).data() : nullptr;
   float* dkernel = n.needs_grad(1) ? n.grad_of(1).data() : nullptr;
   float* dbias = n.inputs.size() > 2 && n.needs_grad(2) ? n.grad_of(2).data() : nullptr;
   kernels::conv2d_backward(s, g, n.input(0).data(), n.input(1).data(), dx, dkernel, dbias,
-                           &x_blocked, write_dx);
+                           &x_blocked, write_dx, g_copy, only_reader ? &in.value_copy : nullptr,
+                           only_reader ? &in.grad_copy : nullptr);
 }
 
 std::vector<Var> conv_inputs(const Var& x, const Var& kernel, const Var& bias) {
@@ -97,11 +110,16 @@ std::vector<Var> conv_inputs(const Var& x, const Var& kernel, const Var& bias) {
 // dx += conv_transpose(dy, kernel)   dkernel += corr(x, dy)   dbias += Σ_{n,i,j} dy
 Var conv2d(const Var& x, const Var& kernel, const Var& bias, Size2 stride, Padding2d padding) {
   const kernels::Conv2dShape s = conv_shape(x, kernel, bias, stride, padding);
-  auto [y, x_blocked] = conv_forward(s, x, kernel, bias, false);
-  return record("conv2d", std::move(y), conv_inputs(x, kernel, bias),
-                [s, x_blocked = std::move(x_blocked)](Node& n) {
-                  conv_backward(n, s, n.grad.data(), x_blocked);
-                });
+  ConvOutput c = conv_forward(s, x, kernel, bias, false);
+  Var out = record("conv2d", std::move(c.y), conv_inputs(x, kernel, bias),
+                   [s, x_blocked = std::move(c.x_blocked)](Node& n) {
+                     if (n.grad_copy.defined())
+                       conv_backward(n, s, nullptr, x_blocked, &n.grad_copy);
+                     else
+                       conv_backward(n, s, n.grad.data(), x_blocked);
+                   });
+  out.node()->value_copy = std::move(c.y_copy);
+  return out;
 }
 
 // y = max(conv(x, kernel) + bias, 0): relu(conv2d(...)) as one op (oneDNN applies the ReLU as it
@@ -110,16 +128,24 @@ Var conv2d(const Var& x, const Var& kernel, const Var& bias, Size2 stride, Paddi
 Var conv2d_relu(const Var& x, const Var& kernel, const Var& bias, Size2 stride,
                 Padding2d padding) {
   const kernels::Conv2dShape s = conv_shape(x, kernel, bias, stride, padding);
-  auto [y, x_blocked] = conv_forward(s, x, kernel, bias, true);
-  Var out = record("conv2d_relu", std::move(y), conv_inputs(x, kernel, bias),
-                   [s, x_blocked = std::move(x_blocked)](Node& n) {
+  ConvOutput c = conv_forward(s, x, kernel, bias, true);
+  Var out = record("conv2d_relu", std::move(c.y), conv_inputs(x, kernel, bias),
+                   [s, x_blocked = std::move(c.x_blocked)](Node& n) {
                      // In place: this node's gradient is read by nobody after its backward.
+                     if (n.grad_copy.defined()) {  // the gradient and the value in oneDNN's layout
+                       float* g = n.grad_copy.data.data();
+                       if (!n.grad_relu_masked)
+                         kernels::relu_backward(g, g, n.value_copy.data.data(), n.grad_copy.data.numel());
+                       conv_backward(n, s, nullptr, x_blocked, &n.grad_copy);
+                       return;
+                     }
                      float* g = n.grad.data();
                      if (!n.grad_relu_masked)
                        kernels::relu_backward(g, g, n.value.data(), n.grad.numel());
                      conv_backward(n, s, g, x_blocked);
                    });
   if (out.requires_grad()) out.node()->relu_output = true;
+  out.node()->value_copy = std::move(c.y_copy);
   return out;
 }
 

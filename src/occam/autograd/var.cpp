@@ -96,6 +96,8 @@ void backward(const Var& root, const Tensor& seed) {
     // The graph is consumed: free what the op saved, and its gradient.
     n->backward = nullptr;
     n->grad = Tensor();
+    n->grad_copy = {};
+    n->value_copy = {};
     n->inputs.clear();
   }
 }

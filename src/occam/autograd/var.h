@@ -9,6 +9,7 @@
 #include <memory>
 #include <vector>
 
+#include "occam/tensor/layout_copy.h"
 #include "occam/tensor/tensor.h"
 
 namespace occam {
@@ -32,6 +33,12 @@ struct Node {
   bool relu_output = false;
   bool grad_relu_masked = false;
   int consumers = 0;
+  // The value, and the gradient, also in a kernel library's layout (tensor/layout_copy.h): a
+  // convolution keeps its output in oneDNN's layout for a convolution that reads it, and that
+  // one, when it is the only reader, hands its input gradient back in that layout. When
+  // grad_copy is defined it is the gradient, and `grad` is an unwritten buffer of the right shape
+  // (so that backward() visits the node); only ops that set value_copy read grad_copy.
+  kernels::LayoutCopy value_copy, grad_copy;
 
   const Tensor& input(size_t i) const { return inputs[i]->value; }
   bool needs_grad(size_t i) const { return inputs[i]->requires_grad; }

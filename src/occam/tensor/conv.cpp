@@ -193,6 +193,9 @@ struct Scratch {
   explicit Scratch(const memory::desc& md)
       : storage(Tensor::empty({int64_t(md.get_size() / sizeof(float))})),
         mem(md, cpu_engine(), storage.data()) {}
+  // A buffer that already holds data in layout md.
+  Scratch(const memory::desc& md, Tensor existing)
+      : storage(std::move(existing)), mem(md, cpu_engine(), storage.data()) {}
 };
 
 void run(const dnnl::primitive& prim, const std::unordered_map<int, memory>& args) {
@@ -210,12 +213,27 @@ memory input_in(const Reorder& r, const float* data, std::optional<Scratch>& scr
   return scratch->mem;
 }
 
+const memory::desc& desc_of(const LayoutCopy& c) { return *static_cast<const memory::desc*>(c.layout); }
+
+// A layout copy as input in layout `to`: the buffer itself when the layouts agree, else a copy
+// reordered into `to` held by `scratch` (a reorder made on the spot: the layouts of two
+// neighbouring convolutions agree in practice).
+memory copy_in(const LayoutCopy& c, const memory::desc& to, std::optional<Scratch>& scratch) {
+  if (desc_of(c) == to) return wrap(to, c.data.data());
+  scratch.emplace(to);
+  const dnnl::reorder r(dnnl::reorder::primitive_desc(cpu_engine(), desc_of(c), cpu_engine(), to));
+  run(r, {{DNNL_ARG_FROM, wrap(desc_of(c), c.data.data())}, {DNNL_ARG_TO, scratch->mem}});
+  return scratch->mem;
+}
+
 }  // namespace
 
 void conv2d_forward(const Conv2dShape& s, const float* x, const float* w, const float* b,
-                    float* y, bool relu, Tensor* x_for_backward) {
+                    float* y, bool relu, Tensor* x_for_backward, const LayoutCopy* x_copy,
+                    LayoutCopy* y_copy) {
   check_conv2d_shape(s);
   if (x_for_backward) *x_for_backward = Tensor();
+  if (y_copy) *y_copy = LayoutCopy{};
   if (s.N == 0) return;
   const int64_t start = clock_ns();
   const ConvPrimitives& p = primitives_for(s, relu);
@@ -225,7 +243,10 @@ void conv2d_forward(const Conv2dShape& s, const float* x, const float* w, const 
     b = zero_bias.data();
   }
   std::optional<Scratch> src, weights, dst;
-  const memory src_mem = input_in(p.x_to_fwd, x, src);
+  // The previous convolution's output, already in the layout this one reads: no reorder.
+  const bool use_copy = x_copy && x_copy->defined() && desc_of(*x_copy) == p.fwd_src;
+  if (use_copy) src.emplace(p.fwd_src, x_copy->data);
+  const memory src_mem = use_copy ? src->mem : input_in(p.x_to_fwd, x, src);
   const memory weights_mem = input_in(p.w_to_fwd, w, weights);
   memory dst_mem = p.fwd_to_y.prim ? dst.emplace(p.fwd_dst).mem : wrap(p.y, y);
   run(p.forward, {{DNNL_ARG_SRC, src_mem},
@@ -235,19 +256,29 @@ void conv2d_forward(const Conv2dShape& s, const float* x, const float* w, const 
   if (p.fwd_to_y.prim) run(*p.fwd_to_y.prim, {{DNNL_ARG_FROM, dst_mem}, {DNNL_ARG_TO, wrap(p.y, y)}});
   // Backward-weights reads x in the same layout (the usual case): keep the reordered copy.
   if (x_for_backward && src && p.bw_src == p.fwd_src) *x_for_backward = src->storage;
+  if (y_copy && dst) *y_copy = LayoutCopy{dst->storage, &p.fwd_dst};
   count_conv_call(start, pass_flop(s));
 }
 
-void conv2d_backward(const Conv2dShape& s, const float* dy, const float* x, const float* w,
+bool conv2d_backward(const Conv2dShape& s, const float* dy, const float* x, const float* w,
                      float* dx, float* dw, float* db, const Tensor* x_from_forward,
-                     bool write_dx) {
+                     bool write_dx, const LayoutCopy* dy_copy, const LayoutCopy* dx_like,
+                     LayoutCopy* dx_out) {
   check_conv2d_shape(s);
-  if (s.N == 0 || (!dx && !dw && !db)) return;
+  if (dx_out) *dx_out = LayoutCopy{};
+  if (s.N == 0 || (!dx && !dw && !db)) return false;
   const int64_t start = clock_ns();
   const ConvPrimitives& p = primitives_for(s, false);
+  const bool have_dy_copy = dy_copy && dy_copy->defined();
   std::optional<Scratch> dy_bd, dy_bw, w_bd, x_bw;
+  // dy in the layout `to`: from the layout copy when there is one, else reordered from plain.
+  const auto diff_dst_in = [&](const Reorder& from_plain, std::optional<Scratch>& scratch) {
+    return have_dy_copy ? copy_in(*dy_copy, from_plain.to, scratch)
+                        : input_in(from_plain, dy, scratch);
+  };
+  bool dx_in_copy = false;
   if (dx) {
-    const memory diff_dst = input_in(p.dy_to_bd, dy, dy_bd);
+    const memory diff_dst = diff_dst_in(p.dy_to_bd, dy_bd);
     const memory weights = input_in(p.w_to_bd, w, w_bd);
     if (write_dx && !p.bd_to_dx.prim) {  // plain layout, and dx is to be written: straight in
       run(p.backward_data, {{DNNL_ARG_DIFF_DST, diff_dst},
@@ -258,14 +289,21 @@ void conv2d_backward(const Conv2dShape& s, const float* dy, const float* x, cons
       run(p.backward_data, {{DNNL_ARG_DIFF_DST, diff_dst},
                             {DNNL_ARG_WEIGHTS, weights},
                             {DNNL_ARG_DIFF_SRC, diff_src.mem}});
-      const Reorder& out = write_dx ? p.bd_to_dx : p.bd_add_to_dx;
-      run(*out.prim, {{DNNL_ARG_FROM, diff_src.mem}, {DNNL_ARG_TO, wrap(p.x, dx)}});
+      // The previous convolution reads its gradient in this very layout: hand it over as is.
+      dx_in_copy = write_dx && dx_like && dx_like->defined() && dx_out &&
+                   desc_of(*dx_like) == p.bd_diff_src;
+      if (dx_in_copy) {
+        *dx_out = LayoutCopy{diff_src.storage, &p.bd_diff_src};
+      } else {
+        const Reorder& out = write_dx ? p.bd_to_dx : p.bd_add_to_dx;
+        run(*out.prim, {{DNNL_ARG_FROM, diff_src.mem}, {DNNL_ARG_TO, wrap(p.x, dx)}});
+      }
     }
   }
   if (dw || db) {
     // The same dy in the same layout serves both primitives (the usual case): reorder it once.
     const bool same = dy_bd && p.bw_diff_dst == p.bd_diff_dst;
-    const memory diff_dst = same ? dy_bd->mem : input_in(p.dy_to_bw, dy, dy_bw);
+    const memory diff_dst = same ? dy_bd->mem : diff_dst_in(p.dy_to_bw, dy_bw);
     Scratch diff_weights(p.bw_diff_weights);
     std::vector<float> diff_bias(size_t(s.O));
     const bool saved = x_from_forward && x_from_forward->defined();
@@ -279,6 +317,7 @@ void conv2d_backward(const Conv2dShape& s, const float* dy, const float* x, cons
       for (int64_t o = 0; o < s.O; ++o) db[o] += diff_bias[size_t(o)];
   }
   count_conv_call(start, (dx ? pass_flop(s) : 0.0) + (dw ? pass_flop(s) : 0.0));
+  return dx_in_copy;
 }
 
 void conv2d_backward_data(const Conv2dShape& s, const float* dy, const float* w, float* dx) {

@@ -10,9 +10,7 @@
 #include <compare>
 #include <cstdint>
 
-namespace occam {
-class Tensor;
-}
+#include "occam/tensor/layout_copy.h"
 
 namespace occam::kernels {
 
@@ -35,16 +33,24 @@ void check_conv2d_shape(const Conv2dShape& s);
 // x_for_backward (optional): receives x in oneDNN's layout when the call made that copy anyway
 // and the backward reads the same one (else it is left undefined); hand it to conv2d_backward
 // to save reordering x a second time.
+// x_copy (optional): x in a oneDNN layout (the previous convolution's y_copy); used instead of
+// reordering x when it is the layout this convolution reads. y_copy (optional): receives y in
+// the primitive's layout when that differs from plain NCHW (y is written either way).
 void conv2d_forward(const Conv2dShape& s, const float* x, const float* w, const float* b, float* y,
-                    bool relu = false, Tensor* x_for_backward = nullptr);
+                    bool relu = false, Tensor* x_for_backward = nullptr,
+                    const LayoutCopy* x_copy = nullptr, LayoutCopy* y_copy = nullptr);
 // The whole backward of one convolution: dx += backward_data, dw and db += backward_weights.
 // Any of dx, dw, db may be null (that part is skipped); x is read only for dw and db, w only for
 // dx. dy is brought into oneDNN's layout once for both parts. x_from_forward: what
 // conv2d_forward left in x_for_backward for the same x (or null / undefined). write_dx: dx is
 // written (=), not added to (its old contents are ignored).
-void conv2d_backward(const Conv2dShape& s, const float* dy, const float* x, const float* w,
+// dy_copy (optional): dy in a oneDNN layout, used instead of dy (which may then be null).
+// dx_like (optional, with write_dx): when the backward-data result is in dx_like's layout, it
+// goes to *dx_out in that layout, dx is left unwritten, and the call returns true.
+bool conv2d_backward(const Conv2dShape& s, const float* dy, const float* x, const float* w,
                      float* dx, float* dw, float* db, const Tensor* x_from_forward = nullptr,
-                     bool write_dx = false);
+                     bool write_dx = false, const LayoutCopy* dy_copy = nullptr,
+                     const LayoutCopy* dx_like = nullptr, LayoutCopy* dx_out = nullptr);
 // dx += ∂(Σ dy·y)/∂x: the transposed convolution of dy with w.
 void conv2d_backward_data(const Conv2dShape& s, const float* dy, const float* w, float* dx);
 // dw += ∂(Σ dy·y)/∂w (correlation of x with dy); db += Σ_{n,i,j} dy. Either may be null.
