@@ -52,7 +52,8 @@ TEST(Gemm, LargeProductsGiveTheSameBitsOnOneAndTwoThreads) {
   Rng rng(5);
   for (auto [ta, tb, M, N, K] : {std::tuple{Trans::none, Trans::none, 128, 512, 784},
                                  std::tuple{Trans::transpose, Trans::none, 784, 512, 128},
-                                 std::tuple{Trans::none, Trans::transpose, 128, 512, 256}}) {
+                                 std::tuple{Trans::none, Trans::transpose, 128, 512, 256},
+                                 std::tuple{Trans::none, Trans::none, 128, 64, 300}}) {  // 1 tile
     const Tensor A = testing::normal(ta == Trans::none ? Shape{M, K} : Shape{K, M}, rng);
     const Tensor B = testing::normal(tb == Trans::none ? Shape{K, N} : Shape{N, K}, rng);
     const int64_t lda = ta == Trans::none ? K : M, ldb = tb == Trans::none ? N : K;

@@ -86,6 +86,13 @@ TEST_F(ParallelTasks, NestedCallsAndOpenMPRegionsRunSeriallyInOrder) {
   EXPECT_EQ(in_region, (std::vector<int64_t>{0, 1, 2, 3}));
 }
 
+TEST_F(ParallelTasks, ASingleTaskAlsoRunsWithOneOpenMPThread) {
+  int seen = 0;
+  parallel_tasks(1, [&](int64_t) { seen = omp_get_max_threads(); });
+  EXPECT_EQ(seen, 1);
+  EXPECT_EQ(num_threads(), 2);
+}
+
 TEST_F(ParallelTasks, OneThreadRunsEverythingOnTheCaller) {
   set_num_threads(1);
   const auto self = std::this_thread::get_id();

@@ -208,7 +208,10 @@ class Pool {
   std::exception_ptr error_;  // the first exception a task of the current job threw
 };
 
+// On the calling thread, in order, with OpenMP limited to one thread as in the pool (so a task
+// computes the same way whichever path ran it).
 void run_serial(int64_t n, const Task& task) {
+  const OmpThreads one(1);
   for (int64_t i = 0; i < n; ++i) task(i);
 }
 
