@@ -105,13 +105,17 @@ TEST(Conv2d, ReluFusedEqualsReluOfConv) {
 // conv's backward skips its own ReLU pass. The gradients must be those of relu(conv2d) → pool,
 // whose ReLU is a separate op; with a second reader of the ReLU output the fusion must not
 // happen (that reader's gradient is not masked), and the gradients must still agree.
+// With 4 output channels the convolution's output goes to the pool in plain NCHW; with 32 it is
+// in oneDNN's nChw16c layout, and the pool reads it and writes the gradient in that layout.
 TEST(MaxPool2d, AppliesTheReluMaskForItsOnlyReaderWithTheSameGradients) {
+  for (int64_t O : {4, 32}) {
   Rng rng(4);
-  const Tensor x0 = testing::normal({2, 3, 10, 10}, rng), w0 = testing::normal({4, 3, 3, 3}, rng);
-  const Tensor b0 = testing::normal({4}, rng), dy = testing::normal({2, 4, 4, 4}, rng);
-  const Tensor extra = testing::normal({2, 4, 8, 8}, rng);
+  const Tensor x0 = testing::normal({2, 3, 10, 10}, rng), w0 = testing::normal({O, 3, 3, 3}, rng);
+  const Tensor b0 = testing::normal({O}, rng), dy = testing::normal({2, O, 4, 4}, rng);
+  const Tensor extra = testing::normal({2, O, 8, 8}, rng);
   for (bool second_reader : {false, true}) {
-    SCOPED_TRACE(second_reader ? "two readers" : "the pool alone");
+    SCOPED_TRACE(::testing::Message() << O << " channels, "
+                                      << (second_reader ? "two readers" : "the pool alone"));
     Var x1 = leaf(x0.clone()), w1 = leaf(w0.clone()), b1 = leaf(b0.clone());
     Var x2 = leaf(x0.clone()), w2 = leaf(w0.clone()), b2 = leaf(b0.clone());
     auto loss = [&](const Var& h) {
@@ -129,6 +133,7 @@ TEST(MaxPool2d, AppliesTheReluMaskForItsOnlyReaderWithTheSameGradients) {
     EXPECT_TENSORS_NEAR(x1.grad(), x2.grad(), tol);
     EXPECT_TENSORS_NEAR(w1.grad(), w2.grad(), tol);
     EXPECT_TENSORS_NEAR(b1.grad(), b2.grad(), tol);
+  }
   }
 }
 

@@ -1,5 +1,6 @@
 // Pooling through kernels::*_pool2d_* (plain loops, parallel over N·C).
 #include "occam/autograd/nn_ops.h"
+#include "occam/tensor/conv.h"
 #include "occam/tensor/pool.h"
 
 namespace occam {
@@ -37,6 +38,17 @@ Var max_pool2d(const Var& x, Size2 window, Size2 stride) {
     // pass, and let the ReLU's own backward skip its pass over the (large) input.
     const bool sole_reader_of_relu = in.relu_output && in.consumers == 1 && !in.grad.defined();
     const bool write = n.first_grad_of(0);  // a fresh buffer: written, not added to
+    // ... and when the ReLU output is a convolution's, kept in oneDNN's layout: write the
+    // gradient in that layout (the convolution's grad_copy), sparing its backward a reorder.
+    if (sole_reader_of_relu && kernels::is_nchw16c(in.value_copy, s.N, s.C, s.H, s.W)) {
+      Tensor dx = Tensor::empty({in.value_copy.data.numel()});
+      if (kernels::max_pool2d_backward_relu_masked_nchw16c(s, n.grad.data(),
+                                                           in.value_copy.data.data(), dx.data())) {
+        in.grad_copy = {std::move(dx), in.value_copy.layout};
+        in.grad_relu_masked = true;
+        return;
+      }
+    }
     if (sole_reader_of_relu && kernels::max_pool2d_backward_relu_masked(
                                    s, n.grad.data(), n.input(0).data(), in.grad.data())) {
       in.grad_relu_masked = true;

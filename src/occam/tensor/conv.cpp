@@ -324,6 +324,11 @@ void conv2d_backward_data(const Conv2dShape& s, const float* dy, const float* w,
   conv2d_backward(s, dy, nullptr, w, dx, nullptr, nullptr);
 }
 
+bool is_nchw16c(const LayoutCopy& c, int64_t N, int64_t C, int64_t H, int64_t W) {
+  return c.defined() && c.layout &&
+         desc_of(c) == memory::desc({N, C, H, W}, dt::f32, tag::nChw16c);
+}
+
 void conv2d_backward_weights(const Conv2dShape& s, const float* dy, const float* x, float* dw,
                              float* db) {
   conv2d_backward(s, dy, x, nullptr, nullptr, dw, db);

@@ -57,6 +57,10 @@ void conv2d_backward_data(const Conv2dShape& s, const float* dy, const float* w,
 void conv2d_backward_weights(const Conv2dShape& s, const float* dy, const float* x, float* dw,
                              float* db);
 
+// Whether a layout copy of an [N, C, H, W] tensor is in oneDNN's nChw16c layout (channels in
+// blocks of 16, innermost): what the other kernels that read or write layout copies handle.
+bool is_nchw16c(const LayoutCopy& c, int64_t N, int64_t C, int64_t H, int64_t W);
+
 namespace reference {
 // The same three, as plain loops accumulating in double.
 void conv2d_forward(const Conv2dShape& s, const float* x, const float* w, const float* b, float* y);

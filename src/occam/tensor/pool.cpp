@@ -113,6 +113,53 @@ bool max_pool2d_backward_relu_masked(const Pool2dShape& s, const float* dy, cons
   return true;
 }
 
+bool max_pool2d_backward_relu_masked_nchw16c(const Pool2dShape& s, const float* dy,
+                                             const float* x, float* dx) {
+  check_pool2d_shape(s);
+  if (!is_2x2_stride_2(s) || s.H % 2 != 0 || s.W % 2 != 0 || s.C % 16 != 0) return false;
+  const int64_t OH = s.out_h(), OW = s.out_w(), CB = s.C / 16, rows = s.N * CB * OH;
+  constexpr int64_t kCols = 64;  // output columns per tile of dy
+#pragma omp parallel for if (rows * OW * 16 > (1 << 16))
+  for (int64_t r = 0; r < rows; ++r) {
+    const int64_t n = r / (CB * OH), cb = (r / OH) % CB, i = r % OH;
+    const int64_t at = ((n * CB + cb) * s.H + 2 * i) * s.W * 16;
+    const float* __restrict top = x + at;
+    const float* __restrict bottom = top + s.W * 16;
+    float* __restrict dtop = dx + at;
+    float* __restrict dbottom = dtop + s.W * 16;
+    const float* rows_of_dy = dy + ((n * s.C + cb * 16) * OH + i) * OW;  // channel c: + c·OH·OW
+    for (int64_t j0 = 0; j0 < OW; j0 += kCols) {
+      const int64_t cols = std::min(kCols, OW - j0);
+      alignas(64) float g[kCols * 16];  // dy of these columns, channels innermost like x
+      for (int64_t c = 0; c < 16; ++c)
+        for (int64_t j = 0; j < cols; ++j) g[j * 16 + c] = rows_of_dy[c * OH * OW + j0 + j];
+      for (int64_t j = 0; j < cols; ++j) {
+        const int64_t left = 2 * (j0 + j) * 16, right = left + 16;
+#pragma omp simd
+        for (int64_t c = 0; c < 16; ++c) {
+          // The plain kernel's rule, per channel: the first maximum gets dy if it is > 0.
+          const float a = top[left + c], b = top[right + c], cc = bottom[left + c],
+                      d = bottom[right + c];
+          const bool b_wins = b > a;
+          const float ab = b_wins ? b : a;
+          const bool c_wins = cc > ab;
+          const float abc = c_wins ? cc : ab;
+          const bool d_wins = d > abc;
+          const float best = d_wins ? d : abc;
+          const float gj = best > 0.f ? g[j * 16 + c] : 0.f;
+          const float gd = d_wins ? gj : 0.f, rest = d_wins ? 0.f : gj;
+          const float gc = c_wins ? rest : 0.f, rest2 = c_wins ? 0.f : rest;
+          dtop[left + c] = b_wins ? 0.f : rest2;
+          dtop[right + c] = b_wins ? rest2 : 0.f;
+          dbottom[left + c] = gc;
+          dbottom[right + c] = gd;
+        }
+      }
+    }
+  }
+  return true;
+}
+
 namespace reference {
 
 void max_pool2d_forward(const Pool2dShape& s, const float* x, float* y) {
