@@ -42,6 +42,26 @@ void max_pool_2x2_forward(const Pool2dShape& s, const float* x, float* y) {
   }
 }
 
+// One 2x2 window's gradient: the first maximum of (a, b, c, d) in row-major order gets g, the
+// other three 0 — with ReluMask, only when that maximum is > 0 (as a ReLU backward would). No
+// branch: the callers' loops vectorize.
+struct Window2x2 {
+  float ga, gb, gc, gd;
+};
+template <bool ReluMask>
+inline Window2x2 route_2x2(float a, float b, float c, float d, float g) {
+  const bool b_wins = b > a;
+  const float ab = b_wins ? b : a;
+  const bool c_wins = c > ab;
+  const float abc = c_wins ? c : ab;
+  const bool d_wins = d > abc;
+  const float best = d_wins ? d : abc;
+  const float gj = ReluMask ? (best > 0.f ? g : 0.f) : g;
+  const float gd = d_wins ? gj : 0.f, left = d_wins ? 0.f : gj;
+  const float gc = c_wins ? left : 0.f, left2 = c_wins ? 0.f : left;
+  return {b_wins ? 0.f : left2, b_wins ? left2 : 0.f, gc, gd};
+}
+
 // Write: dx = the gradient (every pixel of an even-sized plane is in one window); else dx +=.
 // ReluMask (with Write): the winner gets dy only where its x > 0, as a ReLU backward on dx would.
 template <bool Write, bool ReluMask = false>
@@ -58,22 +78,13 @@ void max_pool_2x2_backward(const Pool2dShape& s, const float* dy, const float* x
     const float* __restrict g = dy + r * OW;
 #pragma omp simd
     for (int64_t j = 0; j < OW; ++j) {
-      const float a = top[2 * j], b = top[2 * j + 1], c = bottom[2 * j], d = bottom[2 * j + 1];
-      const bool b_wins = b > a;
-      const float ab = b_wins ? b : a;
-      const bool c_wins = c > ab;
-      const float abc = c_wins ? c : ab;
-      const bool d_wins = d > abc;
-      const float best = d_wins ? d : abc;
-      const float gj = ReluMask ? (best > 0.f ? g[j] : 0.f) : g[j];
-      // The gradient goes to exactly one of the four; every pixel gets an add (of 0 if it lost),
-      // so the loop has no branch and vectorizes.
-      const float gd = d_wins ? gj : 0.f, left = d_wins ? 0.f : gj;
-      const float gc = c_wins ? left : 0.f, left2 = c_wins ? 0.f : left;
-      const float gb = b_wins ? left2 : 0.f, ga = b_wins ? 0.f : left2;
-      const float ta = (Write ? 0.f : dtop[2 * j]) + ga, tb = (Write ? 0.f : dtop[2 * j + 1]) + gb;
-      const float tc = (Write ? 0.f : dbottom[2 * j]) + gc;
-      const float td = (Write ? 0.f : dbottom[2 * j + 1]) + gd;
+      // Every pixel gets an add (of 0 if it lost): no branch.
+      const Window2x2 w =
+          route_2x2<ReluMask>(top[2 * j], top[2 * j + 1], bottom[2 * j], bottom[2 * j + 1], g[j]);
+      const float ta = (Write ? 0.f : dtop[2 * j]) + w.ga;
+      const float tb = (Write ? 0.f : dtop[2 * j + 1]) + w.gb;
+      const float tc = (Write ? 0.f : dbottom[2 * j]) + w.gc;
+      const float td = (Write ? 0.f : dbottom[2 * j + 1]) + w.gd;
       dtop[2 * j] = ta;
       dtop[2 * j + 1] = tb;
       dbottom[2 * j] = tc;
@@ -136,23 +147,13 @@ bool max_pool2d_backward_relu_masked_nchw16c(const Pool2dShape& s, const float* 
       for (int64_t j = 0; j < cols; ++j) {
         const int64_t left = 2 * (j0 + j) * 16, right = left + 16;
 #pragma omp simd
-        for (int64_t c = 0; c < 16; ++c) {
-          // The plain kernel's rule, per channel: the first maximum gets dy if it is > 0.
-          const float a = top[left + c], b = top[right + c], cc = bottom[left + c],
-                      d = bottom[right + c];
-          const bool b_wins = b > a;
-          const float ab = b_wins ? b : a;
-          const bool c_wins = cc > ab;
-          const float abc = c_wins ? cc : ab;
-          const bool d_wins = d > abc;
-          const float best = d_wins ? d : abc;
-          const float gj = best > 0.f ? g[j * 16 + c] : 0.f;
-          const float gd = d_wins ? gj : 0.f, rest = d_wins ? 0.f : gj;
-          const float gc = c_wins ? rest : 0.f, rest2 = c_wins ? 0.f : rest;
-          dtop[left + c] = b_wins ? 0.f : rest2;
-          dtop[right + c] = b_wins ? rest2 : 0.f;
-          dbottom[left + c] = gc;
-          dbottom[right + c] = gd;
+        for (int64_t c = 0; c < 16; ++c) {  // the plain kernel's rule, one channel per lane
+          const Window2x2 w = route_2x2<true>(top[left + c], top[right + c], bottom[left + c],
+                                              bottom[right + c], g[j * 16 + c]);
+          dtop[left + c] = w.ga;
+          dtop[right + c] = w.gb;
+          dbottom[left + c] = w.gc;
+          dbottom[right + c] = w.gd;
         }
       }
     }
