@@ -83,18 +83,20 @@ ConvOutput conv_forward(const kernels::Conv2dShape& s, const Var& x, const Var& 
   return out;
 }
 
-// Given g = ∂/∂(conv(x, kernel) + bias) (or g_copy, the same in oneDNN's layout): dx, dkernel,
-// dbias, whichever are needed. When x is another convolution's output read by this op only, dx
-// goes back in that convolution's layout (its grad_copy), not reordered to plain.
-void conv_backward(Node& n, const kernels::Conv2dShape& s, const float* g, const Tensor& x_blocked,
-                   const kernels::LayoutCopy* g_copy = nullptr) {
+// Given g = ∂/∂(conv(x, kernel) + bias): dx, dkernel, dbias, whichever are needed. g is in
+// oneDNN's layout when the node's gradient came as a layout copy (n.grad_copy), else plain.
+// When x is another convolution's output read by this op only, dx goes back in that
+// convolution's layout (its grad_copy), not reordered to plain.
+void conv_backward(Node& n, const kernels::Conv2dShape& s, const float* g, const Tensor& x_blocked) {
+  const kernels::LayoutCopy* g_copy = n.grad_copy.defined() ? &n.grad_copy : nullptr;
   Node& in = *n.inputs[0];
   const bool only_reader = in.consumers == 1 && !in.grad.defined() && in.value_copy.defined();
   const bool write_dx = n.needs_grad(0) && n.first_grad_of(0);  // a fresh buffer: write it
   float* dx = n.needs_grad(0) ? n.grad_of(0).data() : nullptr;
   float* dkernel = n.needs_grad(1) ? n.grad_of(1).data() : nullptr;
   float* dbias = n.inputs.size() > 2 && n.needs_grad(2) ? n.grad_of(2).data() : nullptr;
-  kernels::conv2d_backward(s, g, n.input(0).data(), n.input(1).data(), dx, dkernel, dbias,
+  kernels::conv2d_backward(s, g_copy ? nullptr : g, n.input(0).data(), n.input(1).data(), dx,
+                           dkernel, dbias,
                            &x_blocked, write_dx, g_copy, only_reader ? &in.value_copy : nullptr,
                            only_reader ? &in.grad_copy : nullptr);
 }
@@ -113,10 +115,7 @@ Var conv2d(const Var& x, const Var& kernel, const Var& bias, Size2 stride, Paddi
   ConvOutput c = conv_forward(s, x, kernel, bias, false);
   Var out = record("conv2d", std::move(c.y), conv_inputs(x, kernel, bias),
                    [s, x_blocked = std::move(c.x_blocked)](Node& n) {
-                     if (n.grad_copy.defined())
-                       conv_backward(n, s, nullptr, x_blocked, &n.grad_copy);
-                     else
-                       conv_backward(n, s, n.grad.data(), x_blocked);
+                     conv_backward(n, s, n.grad.data(), x_blocked);
                    });
   out.node()->value_copy = std::move(c.y_copy);
   return out;
@@ -132,16 +131,12 @@ Var conv2d_relu(const Var& x, const Var& kernel, const Var& bias, Size2 stride,
   Var out = record("conv2d_relu", std::move(c.y), conv_inputs(x, kernel, bias),
                    [s, x_blocked = std::move(c.x_blocked)](Node& n) {
                      // In place: this node's gradient is read by nobody after its backward.
-                     if (n.grad_copy.defined()) {  // the gradient and the value in oneDNN's layout
-                       float* g = n.grad_copy.data.data();
-                       if (!n.grad_relu_masked)
-                         kernels::relu_backward(g, g, n.value_copy.data.data(), n.grad_copy.data.numel());
-                       conv_backward(n, s, nullptr, x_blocked, &n.grad_copy);
-                       return;
-                     }
-                     float* g = n.grad.data();
-                     if (!n.grad_relu_masked)
-                       kernels::relu_backward(g, g, n.value.data(), n.grad.numel());
+                     // With a layout copy, the gradient and the value are both in oneDNN's.
+                     const bool copy = n.grad_copy.defined();
+                     Tensor& grad = copy ? n.grad_copy.data : n.grad;
+                     const Tensor& value = copy ? n.value_copy.data : n.value;
+                     float* g = grad.data();
+                     if (!n.grad_relu_masked) kernels::relu_backward(g, g, value.data(), grad.numel());
                      conv_backward(n, s, g, x_blocked);
                    });
   if (out.requires_grad()) out.node()->relu_output = true;
