@@ -18,7 +18,11 @@ Rng::Rng(uint64_t seed) {
   for (auto& s : s_) s = splitmix64(seed);
 }
 
-float Rng::uniform(float lo, float hi) { return lo + (hi - lo) * uniform(); }
+// lo + (hi - lo)·u rounded once, as a fused multiply-add spelled out: whether a compiler
+// contracts `lo + (hi - lo) * u` into an FMA depends on the target (it does with -march=native
+// on a CPU that has one), and the initial weights would then differ between machines. std::fma
+// gives the same bits everywhere (a library call where the CPU has no FMA instruction).
+float Rng::uniform(float lo, float hi) { return std::fma(hi - lo, uniform(), lo); }
 
 float Rng::normal() {
   if (has_spare_) {

@@ -13,7 +13,7 @@ class Rng {
   explicit Rng(uint64_t seed = 0);
   uint64_t next_u64();                // inline below: dropout draws one per element
   float uniform();                    // [0, 1), 24 random bits
-  float uniform(float lo, float hi);  // [lo, hi)
+  float uniform(float lo, float hi);  // [lo, hi): fma(hi − lo, uniform(), lo), one rounding
   float normal();                     // standard normal, Box–Muller
   uint64_t below(uint64_t n);         // uniform integer in [0, n)
   // An independent generator derived from this one's stream (for per-layer streams).
