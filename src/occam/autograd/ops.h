@@ -52,9 +52,16 @@ Var dense(const Var& x, const Var& w, const Var& b);
 Var dense_relu(const Var& x, const Var& w, const Var& b);
 Var transpose(const Var& x);  // 2-D: [M,N] → [N,M]
 
-// ---- shape ----
-Var reshape(const Var& x, Shape shape);  // one dim may be -1
+// ---- shape (an axis may be negative, counting from the end) ----
+Var reshape(const Var& x, Shape shape);  // one dim may be -1 (inferred); the same data, row-major
 Var flatten(const Var& x);               // [N, ...] → [N, prod(...)], row-major (c,h,w)
+// The inputs end to end along `axis`; every other dim must agree. [2,3,4] ++ [2,5,4] on axis 1
+// (or −2) → [2,8,4].
+Var concat(const std::vector<Var>& xs, int axis);
+// x[…, start:stop, …] on `axis`, 0 <= start <= stop <= x.dim(axis) (no negative indices).
+Var slice(const Var& x, int axis, int64_t start, int64_t stop);
+// y's axis d is x's axis perm[d], any rank: NCHW → NHWC is permute(x, {0, 2, 3, 1}).
+Var permute(const Var& x, std::vector<int> perm);
 
 // ---- operators ----
 inline Var operator+(const Var& a, const Var& b) { return add(a, b); }
