@@ -33,6 +33,26 @@ TEST(Activations, MatchTorch) {
   expect_unary_matches_torch("flatten", [](const Var& x) { return flatten(x); }, tol);
 }
 
+// relu6 = min(max(x, 0), 6). Gradient 1 strictly inside (0, 6) and 0 at both bounds (torch's
+// hardtanh backward, TF's Relu6Grad), unlike clamp, which passes it at the bounds.
+TEST(Relu6, HandValuesAndNoGradientAtEitherBound) {
+  Var x = leaf(Tensor::from({7}, {-1.f, 0.f, 0.5f, 3.f, 5.999f, 6.f, 7.5f}));
+  Var y = relu6(x);
+  EXPECT_TENSORS_NEAR(y.value(), Tensor::from({7}, {0.f, 0.f, 0.5f, 3.f, 5.999f, 6.f, 6.f}), Tol{});
+  backward(y, Tensor::full({7}, 2.f));  // dy = 2: dx = 2 where 0 < x < 6
+  EXPECT_TENSORS_NEAR(x.grad(), Tensor::from({7}, {0, 0, 2, 2, 2, 0, 0}), (Tol{0, 0}));
+  Var c = leaf(Tensor::from({2}, {0.f, 6.f}));
+  backward(sum(clamp(c, 0.f, 6.f)));
+  EXPECT_TENSORS_NEAR(c.grad(), Tensor::from({2}, {1, 1}), (Tol{0, 0}));  // clamp differs there
+}
+
+TEST(Relu6, GradientsMatchFiniteDifferences) {
+  // Every piece, each point more than ε = 1e-2 from the kinks at 0 and 6.
+  const Tensor x = Tensor::from({2, 4}, {-1.5f, -0.3f, 0.4f, 2.9f, 5.5f, 5.95f, 6.7f, 9.f});
+  const Tensor w = Tensor::from({2, 4}, {0.5f, -1.f, 2.f, 0.3f, -0.7f, 1.1f, 0.9f, -2.f});
+  check_gradients([](auto& v) { return sum(square(relu6(v[0])) * v[1]); }, {x, w});
+}
+
 TEST(Dense, MatchesTorch) {
   const auto ref = load_fixture("dense");
   Var x = leaf(ref("x")), w = leaf(ref("kernel")), b = leaf(ref("bias"));

@@ -164,6 +164,10 @@ Var relu(const Var& x) {
   return unary("relu", x, [](float v) { return v > 0.f ? v : 0.f; },
                [](float, float y) { return y > 0.f ? 1.f : 0.f; });
 }
+Var relu6(const Var& x) {
+  return unary("relu6", x, [](float v) { return v > 0.f ? (v < 6.f ? v : 6.f) : 0.f; },
+               [](float v, float) { return v > 0.f && v < 6.f ? 1.f : 0.f; });
+}
 Var leaky_relu(const Var& x, float slope) {
   return unary("leaky_relu", x, [slope](float v) { return v > 0.f ? v : slope * v; },
                [slope](float v, float) { return v > 0.f ? 1.f : slope; });

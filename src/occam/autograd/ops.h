@@ -31,6 +31,10 @@ Var rsqrt(const Var& x);
 Var exp(const Var& x);
 Var log(const Var& x);
 Var relu(const Var& x);
+// min(max(x, 0), 6). Gradient 1 for 0 < x < 6 and 0 elsewhere, at x = 0 and x = 6 included: as
+// torch (relu6 is hardtanh(x, 0, 6), whose backward passes dy where min_val < x < max_val) and
+// TF (Relu6Grad: dy·(x > 0)·(x < 6)). Not clamp(x, 0, 6), whose gradient is 1 at the bounds.
+Var relu6(const Var& x);
 Var leaky_relu(const Var& x, float negative_slope = 0.01f);  // torch default; Keras 0.3 (set it)
 Var sigmoid(const Var& x);
 Var tanh(const Var& x);

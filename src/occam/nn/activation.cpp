@@ -10,9 +10,10 @@ namespace occam::nn {
 
 namespace {
 // The one table between config spellings and enum values.
-constexpr std::array<std::pair<Activation, std::string_view>, 8> kNames = {{
+constexpr std::array<std::pair<Activation, std::string_view>, 9> kNames = {{
     {Activation::linear, "linear"},
     {Activation::relu, "relu"},
+    {Activation::relu6, "relu6"},
     {Activation::leaky_relu, "leaky_relu"},
     {Activation::sigmoid, "sigmoid"},
     {Activation::tanh, "tanh"},
@@ -40,6 +41,8 @@ Var apply_activation(const Var& x, Activation activation, float negative_slope) 
       return x;
     case Activation::relu:
       return relu(x);
+    case Activation::relu6:
+      return relu6(x);
     case Activation::leaky_relu:
       return leaky_relu(x, negative_slope);
     case Activation::sigmoid:

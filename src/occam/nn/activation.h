@@ -1,4 +1,5 @@
 // Activation functions, spelled as in the config ("relu"), and the Activation layer.
+//   relu6: min(max(x, 0), 6), gradient 0 at exactly 0 and 6 (torch, TF; autograd/ops.h)
 //   leaky_relu: slope 0.2 for x < 0 (keras.activations.leaky_relu; Keras's LeakyReLU layer
 //               defaults to 0.3 and torch to 0.01: set negative_slope to match them)
 //   gelu: exact, x·Φ(x) (erf form, the Keras and torch default)
@@ -14,7 +15,7 @@
 
 namespace occam::nn {
 
-enum class Activation { linear, relu, leaky_relu, sigmoid, tanh, gelu, softmax, log_softmax };
+enum class Activation { linear, relu, leaky_relu, sigmoid, tanh, gelu, softmax, log_softmax, relu6 };
 
 inline constexpr float kKerasLeakyReluSlope = 0.2f;
 
