@@ -173,6 +173,96 @@ TEST(Conv2d, ConsecutiveConvolutionsHandOverOneDnnsLayoutWithTheSameNumbers) {
   }
 }
 
+// ---- grouped and depthwise convolution ----
+
+TEST(Conv2d, GroupedGradientsMatchFiniteDifferences) {
+  Rng rng(15);
+  struct Case { int64_t C, O, groups; };
+  // depthwise (multiplier 1 and 2), and groups of 2 input channels
+  for (const Case c : {Case{3, 3, 3}, Case{2, 4, 2}, Case{4, 6, 2}}) {
+    const Tensor x = testing::normal({2, c.C, 5, 6}, rng);
+    const Tensor w = testing::normal({c.O, c.C / c.groups, 3, 3}, rng);
+    const Tensor b = testing::normal({c.O}, rng);
+    for (const auto& [stride, padding] : std::vector<std::pair<Size2, Padding2d>>{
+             {{1, 1}, {1, 1, 1, 1}}, {{2, 2}, same_padding({5, 6}, {3, 3}, {2, 2})}}) {
+      SCOPED_TRACE(detail::concat("C ", c.C, " O ", c.O, " groups ", c.groups, " stride ",
+                                  stride[0], " padding ", padding));
+      check_gradients([&](auto& v) {
+        return weighted_sum(conv2d(v[0], v[1], v[2], stride, padding, c.groups));
+      }, {x, w, b});
+    }
+    check_gradients([&](auto& v) { return weighted_sum(conv2d(v[0], v[1], Var(), {1, 1}, {}, c.groups)); },
+                    {x, w});
+  }
+}
+
+// A depthwise convolution is C ordinary convolutions side by side: channel c of x with filters
+// c·M … c·M + M − 1. Built from slice, conv2d (groups 1) and concat, the same values and
+// gradients must come out.
+TEST(Conv2d, DepthwiseEqualsOneConvolutionPerChannel) {
+  Rng rng(16);
+  const int64_t C = 3, M = 2;
+  const Tensor x0 = testing::normal({2, C, 7, 6}, rng), w0 = testing::normal({C * M, 1, 3, 3}, rng);
+  const Tensor b0 = testing::normal({C * M}, rng);
+  const Tensor dy = testing::normal({2, C * M, 4, 3}, rng);
+  const Padding2d padding = same_padding({7, 6}, {3, 3}, {2, 2});  // {1, 1, 0, 1}
+  Var x1 = leaf(x0.clone()), w1 = leaf(w0.clone()), b1 = leaf(b0.clone());
+  Var x2 = leaf(x0.clone()), w2 = leaf(w0.clone()), b2 = leaf(b0.clone());
+  Var depthwise = conv2d(x1, w1, b1, {2, 2}, padding, /*groups=*/C);
+  std::vector<Var> per_channel;
+  for (int64_t c = 0; c < C; ++c)
+    per_channel.push_back(conv2d(slice(x2, 1, c, c + 1), slice(w2, 0, c * M, (c + 1) * M),
+                                 slice(b2, 0, c * M, (c + 1) * M), {2, 2}, padding));
+  Var split = concat(per_channel, 1);
+  backward(depthwise, dy);
+  backward(split, dy);
+  const Tol tol{1e-5, 1e-5};
+  EXPECT_TENSORS_NEAR(depthwise.value(), split.value(), tol);
+  EXPECT_TENSORS_NEAR(x1.grad(), x2.grad(), tol);
+  EXPECT_TENSORS_NEAR(w1.grad(), w2.grad(), tol);
+  EXPECT_TENSORS_NEAR(b1.grad(), b2.grad(), tol);
+}
+
+// MobileNet's block: pointwise → depthwise → pointwise, 32 channels (oneDNN's nChw16c for all
+// three). The convolutions hand over their blocked layouts (forward values, and input gradients
+// to a sole reader) through the depthwise one as through any other; the numbers must be those of
+// the same graph with the hand-over broken by an op between (scale by 1, which changes no bit).
+TEST(Conv2d, DepthwiseBetweenPointwiseConvolutionsHandsOverLayoutsWithTheSameNumbers) {
+  Rng rng(17);
+  const Tensor x0 = testing::normal({2, 16, 8, 8}, rng), wa0 = testing::normal({32, 16, 1, 1}, rng);
+  const Tensor wd0 = testing::normal({32, 1, 3, 3}, rng), wb0 = testing::normal({32, 32, 1, 1}, rng);
+  const Tensor dy = testing::normal({2, 32, 8, 8}, rng);
+  const Padding2d same = Padding2d::symmetric(1, 1);
+  Var x1 = leaf(x0.clone()), wa1 = leaf(wa0.clone()), wd1 = leaf(wd0.clone()), wb1 = leaf(wb0.clone());
+  Var x2 = leaf(x0.clone()), wa2 = leaf(wa0.clone()), wd2 = leaf(wd0.clone()), wb2 = leaf(wb0.clone());
+  Var a1 = conv2d(x1, wa1, Var());
+  Var d1 = conv2d(a1, wd1, Var(), {1, 1}, same, 32);
+  Var y1 = conv2d(d1, wb1, Var());
+  ASSERT_TRUE(a1.node()->value_copy.defined() && d1.node()->value_copy.defined())
+      << "oneDNN chose the plain layout here";
+  Var d2 = conv2d(scale(conv2d(x2, wa2, Var()), 1.f), wd2, Var(), {1, 1}, same, 32);
+  Var y2 = conv2d(scale(d2, 1.f), wb2, Var());
+  EXPECT_EQ(std::memcmp(y1.value().data(), y2.value().data(), size_t(y1.numel()) * 4), 0);
+  backward(y1, dy);
+  backward(y2, dy);
+  const Tol tol{1e-5, 1e-5};
+  EXPECT_TENSORS_NEAR(x1.grad(), x2.grad(), tol);
+  EXPECT_TENSORS_NEAR(wa1.grad(), wa2.grad(), tol);
+  EXPECT_TENSORS_NEAR(wd1.grad(), wd2.grad(), tol);
+  EXPECT_TENSORS_NEAR(wb1.grad(), wb2.grad(), tol);
+}
+
+TEST(Conv2d, RejectsGroupsThatDoNotFitNamingThem) {
+  Var x = constant(Tensor::zeros({2, 6, 5, 5}));
+  EXPECT_THAT(error_of([&] { conv2d(x, constant(Tensor::zeros({6, 1, 3, 3})), Var(), {1, 1}, {}, 4); }),
+              HasSubstr("conv2d: x has 6 channels, kernel expects 1 per group × 4 groups = 4 (x "
+                        "[2,6,5,5], kernel [6,1,3,3])"));
+  EXPECT_THAT(error_of([&] { conv2d(x, constant(Tensor::zeros({4, 2, 3, 3})), Var(), {1, 1}, {}, 3); }),
+              HasSubstr("conv2d: kernel has 4 filters, not a multiple of groups 3 (kernel [4,2,3,3])"));
+  EXPECT_THAT(error_of([&] { conv2d(x, constant(Tensor::zeros({6, 6, 3, 3})), Var(), {1, 1}, {}, 0); }),
+              HasSubstr("conv2d: expected groups >= 1, got 0"));
+}
+
 TEST(Conv2d, SamePaddingIsKerasPadding) {
   // ceil(in/stride) outputs; total = max((out − 1)·stride + k − in, 0), the odd pixel last.
   EXPECT_EQ(same_padding({6, 6}, {3, 3}, {1, 1}), (Padding2d{1, 1, 1, 1}));

@@ -15,13 +15,13 @@ using occam::testing::Tol;
 using ::testing::HasSubstr;
 
 Tensor x_tensor(const Conv2dShape& s) { return Tensor::zeros({s.N, s.C, s.H, s.W}); }
-Tensor w_tensor(const Conv2dShape& s) { return Tensor::zeros({s.O, s.C, s.KH, s.KW}); }
+Tensor w_tensor(const Conv2dShape& s) { return Tensor::zeros({s.O, s.C / s.groups, s.KH, s.KW}); }
 Tensor y_tensor(const Conv2dShape& s) { return Tensor::zeros({s.N, s.O, s.out_h(), s.out_w()}); }
 
 std::string describe(const Conv2dShape& s) {
   return detail::concat("N=", s.N, " C=", s.C, " H=", s.H, " W=", s.W, " O=", s.O, " K=", s.KH, "x",
                         s.KW, " stride=", s.stride_h, "x", s.stride_w, " pad t/b/l/r=", s.pad_top,
-                        "/", s.pad_bottom, "/", s.pad_left, "/", s.pad_right);
+                        "/", s.pad_bottom, "/", s.pad_left, "/", s.pad_right, " groups=", s.groups);
 }
 
 TEST(Conv2dReference, MatchesHandComputedValues) {
@@ -94,7 +94,7 @@ void expect_onednn_matches_reference(const Conv2dShape& s) {
   SCOPED_TRACE(describe(s));
   Rng rng(static_cast<uint64_t>(s.N * 1000 + s.C * 100 + s.H * 10 + s.O));
   const Tensor x = testing::normal({s.N, s.C, s.H, s.W}, rng);
-  const Tensor w = testing::normal({s.O, s.C, s.KH, s.KW}, rng);
+  const Tensor w = testing::normal({s.O, s.C / s.groups, s.KH, s.KW}, rng);
   const Tensor b = testing::normal({s.O}, rng);
   const Tensor dy = testing::normal({s.N, s.O, s.out_h(), s.out_w()}, rng);
   const Tensor dx0 = testing::normal(x.shape(), rng), dw0 = testing::normal(w.shape(), rng);
@@ -241,6 +241,104 @@ TEST(Conv2d, BlockedLayoutsFusedReluAndCombinedBackwardMatchReference) {
   }
 }
 
+// ---- groups (depthwise: groups = C, kernel [C·M, 1, KH, KW]) ----
+
+TEST(Conv2dReference, DepthwiseReadsOneChannelPerOutputChannelByHand) {
+  // C = 2, channel multiplier M = 2 (O = 4), 1x1 kernel w = {1, 2, 3, 4}: output channel c·M + m
+  // is w[c·M + m]·x[c], so outputs 0, 1 scale channel 0 and outputs 2, 3 scale channel 1.
+  const Conv2dShape s{.N = 1, .C = 2, .H = 2, .W = 2, .O = 4, .KH = 1, .KW = 1, .groups = 2};
+  const Tensor x = Tensor::from({1, 2, 2, 2}, {1, 2, 3, 4, 10, 20, 30, 40});
+  const Tensor w = Tensor::from({4, 1, 1, 1}, {1, 2, 3, 4});
+  Tensor y = y_tensor(s);
+  reference::conv2d_forward(s, x.data(), w.data(), nullptr, y.data());
+  EXPECT_TENSORS_NEAR(y, Tensor::from({1, 4, 2, 2}, {1, 2, 3, 4, 2, 4, 6, 8,  //
+                                                     30, 60, 90, 120, 40, 80, 120, 160}),
+                      Tol{});
+  // dy = ones: dx[c] = Σ_m w[c·M + m] (3 for channel 0, 7 for channel 1) at every pixel;
+  // dw[o] = Σ x over o's input channel (10, 10, 100, 100); db = 4 pixels each.
+  const Tensor dy = Tensor::ones(y.shape());
+  Tensor dx = x_tensor(s), dw = w_tensor(s), db = Tensor::zeros({4});
+  reference::conv2d_backward_data(s, dy.data(), w.data(), dx.data());
+  reference::conv2d_backward_weights(s, dy.data(), x.data(), dw.data(), db.data());
+  EXPECT_TENSORS_NEAR(dx, Tensor::from({1, 2, 2, 2}, {3, 3, 3, 3, 7, 7, 7, 7}), Tol{});
+  EXPECT_TENSORS_NEAR(dw, Tensor::from({4, 1, 1, 1}, {10, 10, 100, 100}), Tol{});
+  EXPECT_TENSORS_NEAR(db, Tensor::from({4}, {4, 4, 4, 4}), Tol{});
+  // The same for oneDNN.
+  Tensor y_fast = y_tensor(s);
+  conv2d_forward(s, x.data(), w.data(), nullptr, y_fast.data());
+  EXPECT_TENSORS_NEAR(y_fast, y, Tol{});
+}
+
+TEST(Conv2dReference, GroupOfTwoChannelsByHand) {
+  // C = 4, O = 2, groups 2, 1x1 kernel w [2, 2, 1, 1] = {1, 10, 100, 1000}: output 0 reads
+  // channels 0, 1 (1·x0 + 10·x1), output 1 channels 2, 3 (100·x2 + 1000·x3). One pixel.
+  const Conv2dShape s{.N = 1, .C = 4, .H = 1, .W = 1, .O = 2, .KH = 1, .KW = 1, .groups = 2};
+  const Tensor x = Tensor::from({1, 4, 1, 1}, {1, 2, 3, 4});
+  const Tensor w = Tensor::from({2, 2, 1, 1}, {1, 10, 100, 1000});
+  Tensor y = y_tensor(s);
+  reference::conv2d_forward(s, x.data(), w.data(), nullptr, y.data());
+  EXPECT_TENSORS_NEAR(y, Tensor::from({1, 2, 1, 1}, {21, 4300}), Tol{});
+}
+
+TEST(Conv2d, GroupedAndDepthwiseOneDnnMatchesReferenceLoops) {
+  const std::vector<Conv2dShape> shapes = {
+      // depthwise 3x3, multiplier 1, 'same' stride 1
+      {.N = 2, .C = 8, .H = 7, .W = 6, .O = 8, .KH = 3, .KW = 3,
+       .pad_top = 1, .pad_bottom = 1, .pad_left = 1, .pad_right = 1, .groups = 8},
+      // depthwise in blocks of 16 channels, Keras 'same' stride 2 on an even input (bottom/right)
+      {.N = 2, .C = 32, .H = 8, .W = 8, .O = 32, .KH = 3, .KW = 3, .stride_h = 2, .stride_w = 2,
+       .pad_top = 0, .pad_bottom = 1, .pad_left = 0, .pad_right = 1, .groups = 32},
+      // depthwise, multiplier 2, an odd channel count, non-square kernel and strides
+      {.N = 3, .C = 3, .H = 9, .W = 7, .O = 6, .KH = 3, .KW = 2, .stride_h = 2, .stride_w = 1,
+       .pad_top = 1, .pad_bottom = 0, .pad_left = 0, .pad_right = 1, .groups = 3},
+      // groups of 2 input channels, 3 outputs each
+      {.N = 2, .C = 4, .H = 6, .W = 6, .O = 6, .KH = 3, .KW = 3, .groups = 2},
+      // 4 groups of 4 → 8, 5x5 with padding
+      {.N = 2, .C = 16, .H = 10, .W = 10, .O = 32, .KH = 5, .KW = 5,
+       .pad_top = 2, .pad_bottom = 2, .pad_left = 2, .pad_right = 2, .groups = 4},
+      // a batch above 8 (where groups = 1 would let oneDNN take Winograd)
+      {.N = 9, .C = 16, .H = 10, .W = 10, .O = 16, .KH = 3, .KW = 3, .groups = 16},
+  };
+  for (const Conv2dShape& s : shapes) expect_onednn_matches_reference(s);
+}
+
+// A depthwise layer in oneDNN's blocked layout: fused ReLU, the combined backward writing or
+// adding dx, and x kept from the forward for dw, as for groups = 1.
+TEST(Conv2d, DepthwiseCombinedBackwardMatchesReference) {
+  const Conv2dShape s{.N = 2, .C = 32, .H = 12, .W = 12, .O = 64, .KH = 3, .KW = 3,
+                      .pad_top = 1, .pad_bottom = 1, .pad_left = 1, .pad_right = 1, .groups = 32};
+  Rng rng(13);
+  const Tensor x = testing::normal({s.N, s.C, s.H, s.W}, rng);
+  const Tensor w = testing::normal({s.O, 1, s.KH, s.KW}, rng);
+  const Tensor b = testing::normal({s.O}, rng);
+  const Tensor dy = testing::normal({s.N, s.O, s.out_h(), s.out_w()}, rng);
+  const Tensor dx0 = testing::normal(x.shape(), rng), dw0 = testing::normal(w.shape(), rng);
+  const Tensor db0 = testing::normal(b.shape(), rng);
+  const Tol tol{2e-5, 1e-5};  // sums of 9 products (forward), 18 (dx); 288 for dw
+
+  Tensor y_ref = y_tensor(s);
+  reference::conv2d_forward(s, x.data(), w.data(), b.data(), y_ref.data());
+  for (int64_t i = 0; i < y_ref.numel(); ++i) y_ref[i] = y_ref[i] > 0.f ? y_ref[i] : 0.f;
+  Tensor y = y_tensor(s), x_kept;
+  conv2d_forward(s, x.data(), w.data(), b.data(), y.data(), /*relu=*/true, &x_kept);
+  EXPECT_TENSORS_NEAR(y, y_ref, tol);
+
+  Tensor dx_ref = dx0.clone(), dw_ref = dw0.clone(), db_ref = db0.clone();
+  reference::conv2d_backward_data(s, dy.data(), w.data(), dx_ref.data());
+  reference::conv2d_backward_weights(s, dy.data(), x.data(), dw_ref.data(), db_ref.data());
+  Tensor dx = dx0.clone(), dw = dw0.clone(), db = db0.clone();
+  conv2d_backward(s, dy.data(), x.data(), w.data(), dx.data(), dw.data(), db.data(), &x_kept);
+  EXPECT_TENSORS_NEAR(dx, dx_ref, tol);
+  EXPECT_TENSORS_NEAR(dw, dw_ref, (Tol{1e-4, 1e-5}));
+  EXPECT_TENSORS_NEAR(db, db_ref, (Tol{1e-4, 1e-5}));
+
+  Tensor dx_written = Tensor::full(x.shape(), NAN), dx_alone = Tensor::zeros(x.shape());
+  reference::conv2d_backward_data(s, dy.data(), w.data(), dx_alone.data());
+  conv2d_backward(s, dy.data(), x.data(), w.data(), dx_written.data(), nullptr, nullptr, nullptr,
+                  /*write_dx=*/true);
+  EXPECT_TENSORS_NEAR(dx_written, dx_alone, tol);
+}
+
 TEST(Conv2d, RepeatedCallsReuseThePrimitiveAndGiveTheSameNumbers) {
   const Conv2dShape s{.N = 2, .C = 3, .H = 5, .W = 5, .O = 2, .KH = 3, .KW = 3};
   Rng rng(3);
@@ -275,6 +373,12 @@ TEST(Conv2d, RejectsBadShapesNamingThem) {
   Conv2dShape zero_stride{.N = 1, .C = 1, .H = 2, .W = 2, .O = 1, .KH = 1, .KW = 1, .stride_h = 0};
   EXPECT_THAT(error_of([&] { conv2d_backward_weights(zero_stride, buf, buf, out, nullptr); }),
               HasSubstr("conv2d: expected strides >= 1"));
+  Conv2dShape bad_groups{.N = 1, .C = 4, .H = 2, .W = 2, .O = 6, .KH = 1, .KW = 1, .groups = 4};
+  EXPECT_THAT(error_of([&] { conv2d_forward(bad_groups, buf, buf, nullptr, out); }),
+              HasSubstr("conv2d: expected groups >= 1 dividing both channel counts, got x "
+                        "[1,4,2,2], kernel [6,1,1,1]"));
+  EXPECT_THAT(error_of([&] { reference::conv2d_forward(bad_groups, buf, buf, nullptr, out); }),
+              HasSubstr("groups 4"));
 }
 
 }  // namespace

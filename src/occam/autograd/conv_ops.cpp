@@ -30,13 +30,23 @@ namespace {
 
 // The checks and kernel shape shared by conv2d and conv2d_relu.
 kernels::Conv2dShape conv_shape(const Var& x, const Var& kernel, const Var& bias, Size2 stride,
-                                Padding2d padding) {
+                                Padding2d padding, int64_t groups = 1) {
   OCCAM_CHECK(x.rank() == 4 && kernel.rank() == 4,
               "conv2d: expected x [N,C,H,W] and kernel [O,C,KH,KW], got x ", x.shape(),
               " and kernel ", kernel.shape());
-  OCCAM_CHECK(x.dim(1) == kernel.dim(1), "conv2d: x has ", x.dim(1), " channels, kernel expects ",
-              kernel.dim(1), " (x ", x.shape(), ", kernel ", kernel.shape(), ")");
+  OCCAM_CHECK(groups >= 1, "conv2d: expected groups >= 1, got ", groups);
+  if (groups == 1)
+    OCCAM_CHECK(x.dim(1) == kernel.dim(1), "conv2d: x has ", x.dim(1),
+                " channels, kernel expects ", kernel.dim(1), " (x ", x.shape(), ", kernel ",
+                kernel.shape(), ")");
+  else
+    OCCAM_CHECK(x.dim(1) == kernel.dim(1) * groups, "conv2d: x has ", x.dim(1),
+                " channels, kernel expects ", kernel.dim(1), " per group × ", groups,
+                " groups = ", kernel.dim(1) * groups, " (x ", x.shape(), ", kernel ",
+                kernel.shape(), ")");
   const int64_t O = kernel.dim(0);
+  OCCAM_CHECK(O % groups == 0, "conv2d: kernel has ", O, " filters, not a multiple of groups ",
+              groups, " (kernel ", kernel.shape(), ")");
   OCCAM_CHECK(!bias.defined() || (bias.rank() == 1 && bias.dim(0) == O), "conv2d: expected bias [",
               O, "], got ", bias.shape());
   OCCAM_CHECK(stride[0] >= 1 && stride[1] >= 1, "conv2d: expected stride >= 1, got [", stride[0],
@@ -55,7 +65,8 @@ kernels::Conv2dShape conv_shape(const Var& x, const Var& kernel, const Var& bias
                                .pad_top = padding.top,
                                .pad_bottom = padding.bottom,
                                .pad_left = padding.left,
-                               .pad_right = padding.right};
+                               .pad_right = padding.right,
+                               .groups = groups};
   OCCAM_CHECK(s.pad_top + s.H + s.pad_bottom >= s.KH && s.pad_left + s.W + s.pad_right >= s.KW,
               "conv2d: kernel ", s.KH, "x", s.KW, " larger than the padded input ",
               s.pad_top + s.H + s.pad_bottom, "x", s.pad_left + s.W + s.pad_right, " (x ",
@@ -108,10 +119,12 @@ std::vector<Var> conv_inputs(const Var& x, const Var& kernel, const Var& bias) {
 
 }  // namespace
 
-// y = conv(x, kernel) + bias     x [N,C,H,W]   kernel [O,C,KH,KW]   bias [O]   y [N,O,OH,OW]
+// y = conv(x, kernel) + bias     x [N,C,H,W]   kernel [O,C/G,KH,KW]   bias [O]   y [N,O,OH,OW]
 // dx += conv_transpose(dy, kernel)   dkernel += corr(x, dy)   dbias += Σ_{n,i,j} dy
-Var conv2d(const Var& x, const Var& kernel, const Var& bias, Size2 stride, Padding2d padding) {
-  const kernels::Conv2dShape s = conv_shape(x, kernel, bias, stride, padding);
+// (each per group of C/G input and O/G output channels)
+Var conv2d(const Var& x, const Var& kernel, const Var& bias, Size2 stride, Padding2d padding,
+           int64_t groups) {
+  const kernels::Conv2dShape s = conv_shape(x, kernel, bias, stride, padding, groups);
   ConvOutput c = conv_forward(s, x, kernel, bias, false);
   Var out = record("conv2d", std::move(c.y), conv_inputs(x, kernel, bias),
                    [s, x_blocked = std::move(c.x_blocked)](Node& n) {

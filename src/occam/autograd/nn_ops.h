@@ -30,12 +30,15 @@ Padding2d same_padding(Size2 input, Size2 kernel, Size2 stride);
 
 // ---- convolution ----
 // y = conv(x, kernel) + bias (cross-correlation, as torch and Keras)
-//   x [N,C,H,W]   kernel [O,C,KH,KW]   bias [O] (may be undefined)   y [N,O,OH,OW]
+//   x [N,C,H,W]   kernel [O,C/groups,KH,KW]   bias [O] (may be undefined)   y [N,O,OH,OW]
 //   OH = (top + H + bottom − KH) / SH + 1 (floor), likewise OW
+// groups (as torch's): the channels split into that many groups, output channel o reading only
+// the C/groups input channels of group o/(O/groups). Depthwise: groups = C, O = C·M (channel
+// multiplier M; output channel c·M + m reads input channel c, Keras's DepthwiseConv2D order).
 // dx, dkernel, dbias through oneDNN's backward-data and backward-weights primitives.
 Var conv2d(const Var& x, const Var& kernel, const Var& bias, Size2 stride = {1, 1},
-           Padding2d padding = {});
-// relu(conv2d(...)) fused: the same numbers, one tape node, no separate ReLU tensor.
+           Padding2d padding = {}, int64_t groups = 1);
+// relu(conv2d(...)) fused (groups = 1): the same numbers, one tape node, no separate ReLU tensor.
 Var conv2d_relu(const Var& x, const Var& kernel, const Var& bias, Size2 stride = {1, 1},
                 Padding2d padding = {});
 

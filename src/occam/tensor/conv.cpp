@@ -16,10 +16,12 @@ namespace occam::kernels {
 
 namespace {
 std::string describe(const Conv2dShape& s) {
-  return detail::concat("x [", s.N, ",", s.C, ",", s.H, ",", s.W, "], kernel [", s.O, ",", s.C, ",",
-                        s.KH, ",", s.KW, "], stride [", s.stride_h, ",", s.stride_w,
-                        "], padding [top ", s.pad_top, ", bottom ", s.pad_bottom, ", left ",
-                        s.pad_left, ", right ", s.pad_right, "]");
+  const int64_t per_group = s.groups > 0 ? s.C / s.groups : s.C;
+  return detail::concat("x [", s.N, ",", s.C, ",", s.H, ",", s.W, "], kernel [", s.O, ",",
+                        per_group, ",", s.KH, ",", s.KW, "], stride [", s.stride_h, ",",
+                        s.stride_w, "], padding [top ", s.pad_top, ", bottom ", s.pad_bottom,
+                        ", left ", s.pad_left, ", right ", s.pad_right, "]",
+                        s.groups != 1 ? detail::concat(", groups ", s.groups) : "");
 }
 }  // namespace
 
@@ -27,6 +29,8 @@ void check_conv2d_shape(const Conv2dShape& s) {
   OCCAM_CHECK(s.N >= 0 && s.C > 0 && s.H > 0 && s.W > 0 && s.O > 0 && s.KH > 0 && s.KW > 0,
               "conv2d: expected positive sizes, got ", describe(s));
   OCCAM_CHECK(s.stride_h > 0 && s.stride_w > 0, "conv2d: expected strides >= 1, got ", describe(s));
+  OCCAM_CHECK(s.groups >= 1 && s.C % s.groups == 0 && s.O % s.groups == 0,
+              "conv2d: expected groups >= 1 dividing both channel counts, got ", describe(s));
   OCCAM_CHECK(s.pad_top >= 0 && s.pad_bottom >= 0 && s.pad_left >= 0 && s.pad_right >= 0,
               "conv2d: expected padding >= 0, got ", describe(s));
   OCCAM_CHECK(s.pad_top + s.H + s.pad_bottom >= s.KH && s.pad_left + s.W + s.pad_right >= s.KW,
@@ -95,11 +99,16 @@ struct ConvKey {
 ConvPrimitives make_primitives(const Conv2dShape& s, bool relu) {
   ConvPrimitives p;
   p.x = memory::desc({s.N, s.C, s.H, s.W}, dt::f32, tag::nchw);
-  p.w = memory::desc({s.O, s.C, s.KH, s.KW}, dt::f32, tag::oihw);
+  // Grouped: oneDNN's weights are [G, O/G, C/G, KH, KW] (goihw), the same bytes as Occam's
+  // [O, C/G, KH, KW].
+  const int64_t G = s.groups;
+  const memory::dims w_dims = G == 1 ? memory::dims{s.O, s.C, s.KH, s.KW}
+                                     : memory::dims{G, s.O / G, s.C / G, s.KH, s.KW};
+  p.w = memory::desc(w_dims, dt::f32, G == 1 ? tag::oihw : tag::goihw);
   p.b = memory::desc({s.O}, dt::f32, tag::x);
   p.y = memory::desc({s.N, s.O, s.out_h(), s.out_w()}, dt::f32, tag::nchw);
   const memory::desc x_any({s.N, s.C, s.H, s.W}, dt::f32, tag::any);
-  const memory::desc w_any({s.O, s.C, s.KH, s.KW}, dt::f32, tag::any);
+  const memory::desc w_any(w_dims, dt::f32, tag::any);
   const memory::desc y_any({s.N, s.O, s.out_h(), s.out_w()}, dt::f32, tag::any);
   const memory::dims strides{s.stride_h, s.stride_w};
   const memory::dims pad_l{s.pad_top, s.pad_left}, pad_r{s.pad_bottom, s.pad_right};
@@ -108,7 +117,10 @@ ConvPrimitives make_primitives(const Conv2dShape& s, bool relu) {
   // against float64 loops is of the same order as direct's (rms 4-8e-7 vs 2-34e-7 on conv2 at
   // batch 128; tests/tensor/conv_test.cpp). The heuristic also picks it for a first layer of one
   // channel, where it is 5× slower than direct: channels not in whole blocks of 16 stay direct.
-  const bool blocks = s.C % 16 == 0 && s.O % 16 == 0;
+  // Grouped convolutions (depthwise among them) run direct, in the layouts oneDNN picks for them
+  // (its depthwise kernels read nChw16c too, so layout copies pass to and from a neighbouring
+  // convolution as for G = 1).
+  const bool blocks = s.C % 16 == 0 && s.O % 16 == 0 && G == 1;
   const auto alg = blocks ? dnnl::algorithm::convolution_auto : dnnl::algorithm::convolution_direct;
   const dnnl::engine& engine = cpu_engine();
 
@@ -183,7 +195,7 @@ memory wrap(const memory::desc& md, const float* data) {
 
 // FLOPs of one pass (forward, backward-data or backward-weights): 2 per multiply-add.
 double pass_flop(const Conv2dShape& s) {
-  return 2.0 * double(s.N * s.O * s.out_h() * s.out_w()) * double(s.C * s.KH * s.KW);
+  return 2.0 * double(s.N * s.O * s.out_h() * s.out_w()) * double(s.C / s.groups * s.KH * s.KW);
 }
 
 // A buffer in a primitive's layout, from the tensor storage cache.
@@ -335,28 +347,30 @@ void conv2d_backward_weights(const Conv2dShape& s, const float* dy, const float*
 }
 
 // ---- reference loops ----
-// Row-major x[n,c,h,v], w[o,c,p,q], y[n,o,i,j]; (h, v) is the input pixel under kernel tap (p, q)
-// of output pixel (i, j), skipped when it falls in the zero padding.
+// Row-major x[n,ci,h,v], w[o,c,p,q], y[n,o,i,j]; output channel o is in group g = o / (O/G) and
+// reads input channels ci = g·C/G + c for c < C/G; (h, v) is the input pixel under kernel tap
+// (p, q) of output pixel (i, j), skipped when it falls in the zero padding.
 
 namespace reference {
 
 void conv2d_forward(const Conv2dShape& s, const float* x, const float* w, const float* b,
                     float* y) {
   check_conv2d_shape(s);
-  const int64_t OH = s.out_h(), OW = s.out_w();
+  const int64_t OH = s.out_h(), OW = s.out_w(), Cg = s.C / s.groups, Og = s.O / s.groups;
   for (int64_t n = 0; n < s.N; ++n)
     for (int64_t o = 0; o < s.O; ++o)
       for (int64_t i = 0; i < OH; ++i)
         for (int64_t j = 0; j < OW; ++j) {
           double acc = b ? b[o] : 0.0;
-          for (int64_t c = 0; c < s.C; ++c)
+          for (int64_t c = 0; c < Cg; ++c)
             for (int64_t p = 0; p < s.KH; ++p)
               for (int64_t q = 0; q < s.KW; ++q) {
                 const int64_t h = i * s.stride_h + p - s.pad_top;
                 const int64_t v = j * s.stride_w + q - s.pad_left;
                 if (h < 0 || h >= s.H || v < 0 || v >= s.W) continue;  // zero padding
-                acc += double(x[((n * s.C + c) * s.H + h) * s.W + v]) *
-                       w[((o * s.C + c) * s.KH + p) * s.KW + q];
+                const int64_t ci = o / Og * Cg + c;
+                acc += double(x[((n * s.C + ci) * s.H + h) * s.W + v]) *
+                       w[((o * Cg + c) * s.KH + p) * s.KW + q];
               }
           y[((n * s.O + o) * OH + i) * OW + j] = float(acc);
         }
@@ -364,22 +378,23 @@ void conv2d_forward(const Conv2dShape& s, const float* x, const float* w, const 
 
 void conv2d_backward_data(const Conv2dShape& s, const float* dy, const float* w, float* dx) {
   check_conv2d_shape(s);
-  const int64_t OH = s.out_h(), OW = s.out_w();
-  // Scatter each dy through the window it came from: dx[n,c,h,v] += dy[n,o,i,j]·w[o,c,p,q].
+  const int64_t OH = s.out_h(), OW = s.out_w(), Cg = s.C / s.groups, Og = s.O / s.groups;
+  // Scatter each dy through the window it came from: dx[n,ci,h,v] += dy[n,o,i,j]·w[o,c,p,q].
   std::vector<double> acc(s.N * s.C * s.H * s.W, 0.0);
   for (int64_t n = 0; n < s.N; ++n)
     for (int64_t o = 0; o < s.O; ++o)
       for (int64_t i = 0; i < OH; ++i)
         for (int64_t j = 0; j < OW; ++j) {
           const double g = dy[((n * s.O + o) * OH + i) * OW + j];
-          for (int64_t c = 0; c < s.C; ++c)
+          for (int64_t c = 0; c < Cg; ++c)
             for (int64_t p = 0; p < s.KH; ++p)
               for (int64_t q = 0; q < s.KW; ++q) {
                 const int64_t h = i * s.stride_h + p - s.pad_top;
                 const int64_t v = j * s.stride_w + q - s.pad_left;
                 if (h < 0 || h >= s.H || v < 0 || v >= s.W) continue;
-                acc[((n * s.C + c) * s.H + h) * s.W + v] +=
-                    g * w[((o * s.C + c) * s.KH + p) * s.KW + q];
+                const int64_t ci = o / Og * Cg + c;
+                acc[((n * s.C + ci) * s.H + h) * s.W + v] +=
+                    g * w[((o * Cg + c) * s.KH + p) * s.KW + q];
               }
         }
   for (size_t k = 0; k < acc.size(); ++k) dx[k] += float(acc[k]);
@@ -388,8 +403,8 @@ void conv2d_backward_data(const Conv2dShape& s, const float* dy, const float* w,
 void conv2d_backward_weights(const Conv2dShape& s, const float* dy, const float* x, float* dw,
                              float* db) {
   check_conv2d_shape(s);
-  const int64_t OH = s.out_h(), OW = s.out_w();
-  // dw[o,c,p,q] += Σ_{n,i,j} dy[n,o,i,j]·x[n,c,h,v];   db[o] += Σ_{n,i,j} dy[n,o,i,j]
+  const int64_t OH = s.out_h(), OW = s.out_w(), Cg = s.C / s.groups, Og = s.O / s.groups;
+  // dw[o,c,p,q] += Σ_{n,i,j} dy[n,o,i,j]·x[n,ci,h,v];   db[o] += Σ_{n,i,j} dy[n,o,i,j]
   for (int64_t o = 0; o < s.O; ++o) {
     if (db) {
       double acc = 0;
@@ -398,9 +413,10 @@ void conv2d_backward_weights(const Conv2dShape& s, const float* dy, const float*
       db[o] += float(acc);
     }
     if (!dw) continue;
-    for (int64_t c = 0; c < s.C; ++c)
+    for (int64_t c = 0; c < Cg; ++c)
       for (int64_t p = 0; p < s.KH; ++p)
         for (int64_t q = 0; q < s.KW; ++q) {
+          const int64_t ci = o / Og * Cg + c;
           double acc = 0;
           for (int64_t n = 0; n < s.N; ++n)
             for (int64_t i = 0; i < OH; ++i)
@@ -409,9 +425,9 @@ void conv2d_backward_weights(const Conv2dShape& s, const float* dy, const float*
                 const int64_t v = j * s.stride_w + q - s.pad_left;
                 if (h < 0 || h >= s.H || v < 0 || v >= s.W) continue;
                 acc += double(dy[((n * s.O + o) * OH + i) * OW + j]) *
-                       x[((n * s.C + c) * s.H + h) * s.W + v];
+                       x[((n * s.C + ci) * s.H + h) * s.W + v];
               }
-          dw[((o * s.C + c) * s.KH + p) * s.KW + q] += float(acc);
+          dw[((o * Cg + c) * s.KH + p) * s.KW + q] += float(acc);
         }
   }
 }

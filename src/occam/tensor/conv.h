@@ -1,8 +1,11 @@
 // 2-D convolution kernels (cross-correlation, as torch and Keras) over raw buffers.
-//   x [N, C, H, W]   w [O, C, KH, KW]   b [O]   y [N, O, OH, OW]
-//   y[n,o,i,j] = b[o] + Σ_{c,p,q} w[o,c,p,q] · x[n, c, i·SH + p − top, j·SW + q − left]
-// with x zero outside [0,H)×[0,W) (zero padding, possibly asymmetric) and
+//   x [N, C, H, W]   w [O, C/G, KH, KW]   b [O]   y [N, O, OH, OW]   (G = groups, as torch)
+//   y[n,o,i,j] = b[o] + Σ_{c,p,q} w[o,c,p,q] · x[n, g·C/G + c, i·SH + p − top, j·SW + q − left]
+// where g = o / (O/G) is the group of output channel o, c runs over the C/G channels of that
+// group, x is zero outside [0,H)×[0,W) (zero padding, possibly asymmetric) and
 // OH = (top + H + bottom − KH) / SH + 1 (floor: rows that do not fit a whole window are dropped).
+// G = 1 is the ordinary convolution; G = C is depthwise, with O = C·M (channel multiplier M:
+// output channel c·M + m reads input channel c only).
 // The fast path runs oneDNN primitives in oneDNN's blocked layouts (buffers stay plain NCHW/OIHW
 // outside); the reference loops are the oracle in tests.
 #pragma once
@@ -16,17 +19,19 @@ namespace occam::kernels {
 
 struct Conv2dShape {
   int64_t N = 0, C = 0, H = 0, W = 0;  // input
-  int64_t O = 0, KH = 0, KW = 0;       // kernel [O, C, KH, KW]
+  int64_t O = 0, KH = 0, KW = 0;       // kernel [O, C/groups, KH, KW]
   int64_t stride_h = 1, stride_w = 1;
   int64_t pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0;
+  int64_t groups = 1;  // divides C and O
 
   int64_t out_h() const { return (pad_top + H + pad_bottom - KH) / stride_h + 1; }
   int64_t out_w() const { return (pad_left + W + pad_right - KW) / stride_w + 1; }
   auto operator<=>(const Conv2dShape&) const = default;
 };
 
-// Every size positive, the padded input at least as large as the kernel. Checked by the
-// kernels (OCCAM_CHECK); ops check first so their messages name the op and the tensors.
+// Every size positive, groups dividing C and O, the padded input at least as large as the
+// kernel. Checked by the kernels (OCCAM_CHECK); ops check first so their messages name the op
+// and the tensors.
 void check_conv2d_shape(const Conv2dShape& s);
 
 // y = conv(x, w) + b, then max(y, 0) when relu. Writes y. b may be null (no bias).
