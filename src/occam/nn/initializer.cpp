@@ -62,8 +62,11 @@ Fans fans_of(const Shape& shape) {
 }
 
 Tensor initialize(Initializer initializer, const Shape& shape, Rng& rng) {
+  return initialize(initializer, shape, fans_of(shape), rng);
+}
+
+Tensor initialize(Initializer initializer, const Shape& shape, Fans fans, Rng& rng) {
   Tensor t = Tensor::empty(shape);
-  const Fans fans = fans_of(shape);
   OCCAM_CHECK(t.numel() == 0 || (fans.in > 0 && fans.out > 0),
               "initialize: ", to_string(initializer), " needs positive fans, got shape ", shape);
   switch (initializer) {

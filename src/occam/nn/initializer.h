@@ -35,5 +35,8 @@ Fans fans_of(const Shape& shape);
 
 // A tensor of `shape` drawn from `initializer` (row-major order, one draw per element).
 Tensor initialize(Initializer initializer, const Shape& shape, Rng& rng);
+// The same with given fans, for a layout whose Keras shape is not Occam's (a depthwise kernel:
+// Keras [KH, KW, C, M], Occam [C·M, 1, KH, KW]).
+Tensor initialize(Initializer initializer, const Shape& shape, Fans fans, Rng& rng);
 
 }  // namespace occam::nn
