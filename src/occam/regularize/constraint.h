@@ -1,6 +1,8 @@
 // Constraints: projections applied to a parameter after each optimizer update (no gradient).
 // Norms are taken per output unit: over dim 0 of a dense kernel [in,out] (Keras axis=0) and over
-// dims (1,2,3) of a conv kernel OIHW (Keras axis=[0,1,2] on HWIO). ε = 1e-7 as Keras.
+// dims (1,2,3) of a conv kernel OIHW (Keras axis=[0,1,2] on HWIO); a depthwise kernel
+// [C·M, 1, KH, KW] is a conv kernel whose unit is one output channel's KH×KW filter (Keras
+// axis=[0,1] on its [KH, KW, C, M]). ε = 1e-7 as Keras.
 // Formulas: ../shared/SPEC-regularization.md §5.
 #pragma once
 
@@ -14,7 +16,7 @@ namespace occam::regularize {
 // How a parameter is laid out, so a constraint knows which elements form one unit.
 enum class Layout {
   dense_kernel,  // [in, out]: one unit per column
-  conv_kernel,   // [O, I, H, W]: one unit per filter (row of the [O, I·H·W] view)
+  conv_kernel,   // [O, I, H, W] (grouped: I = C/groups): one unit per filter, a row of [O, I·H·W]
   vector,        // [n] (bias, batch-norm scale): the whole tensor is one unit
 };
 
