@@ -55,17 +55,19 @@ void expect_run_matches_torch(const char* yaml, const char* case_name, bool fuse
   }
   ASSERT_EQ(params.size(), 4u);
   auto optimizer = config::build_optimizer(cfg.optimizer, model->parameters());
-  train::Trainer trainer(*model, *optimizer, [](int64_t) { return 0.05f; }, train::ClassificationTask{},
-                         train::TrainerOptions{fused, true}, Rng(1));
-  const Tensor x = ref("x");
-  const std::vector<int64_t> labels = ref.labels("labels");
+  train::Trainer trainer(*model, *optimizer, [](int64_t) { return 0.05f; },
+                         std::make_shared<train::ClassificationTask>(), train::TrainerOptions{fused, true}, Rng(1));
+  data::Batch batch;
+  batch.inputs = ref("x");
+  batch.labels = ref.labels("labels");
+  batch.indices.resize(batch.labels.size());
   // Deeper than one op (a few layers, 3 steps): float32 against float64 keeps ~1e-6 relative.
   const Tol tol{2e-6, 2e-5};
   for (int k = 1; k <= 3; ++k) {
     SCOPED_TRACE("step " + std::to_string(k));
     const std::string before = k == 1 ? "" : "after_step_" + std::to_string(k - 1) + "/";
     const std::string after = "after_step_" + std::to_string(k) + "/";
-    const train::StepResult r = trainer.train_step(x, labels);
+    const train::StepResult r = trainer.train_step(batch);
     // The terms logged for step k are those at the parameters before update k.
     const nlohmann::json& outputs = ref.json.at("outputs");
     size_t matched = 0;

@@ -42,7 +42,7 @@ std::vector<Batch> epoch_batches(Batcher& batcher, const Dataset& d, int64_t epo
       EXPECT_EQ(b.labels[r], d.labels[b.indices[r]]);
       for (int64_t k = 0; k < 6; ++k) EXPECT_EQ(b.inputs[r * 6 + k], d.inputs[b.indices[r] * 6 + k]);
     }
-    batches.push_back({b.inputs.clone(), b.labels, b.indices, {}});
+    batches.push_back({.inputs = b.inputs.clone(), .indices = b.indices, .labels = b.labels});
   }
   return batches;
 }

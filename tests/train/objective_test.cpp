@@ -42,12 +42,32 @@ TEST(Objective, GradientOfTotalIncludesEveryPenaltyOnBothPaths) {
     Objective objective;
     objective.add_data_term("data", sum(a.value));  // ∂/∂w = 1
     objective.add_parameter_penalties({&a}, fused);
-    backward(objective.total());
+    EXPECT_EQ(objective.has_pending_penalties(), fused);
+    backward(objective.differentiable_total());
+    objective.apply_penalty_gradients();
     // 1 + 0.5·sign(w) + 2·0.1·w
     EXPECT_FLOAT_EQ(a.value.grad()[0], 1.f + 0.5f + 0.6f) << fused;
     EXPECT_FLOAT_EQ(a.value.grad()[1], 1.f - 0.5f - 0.8f) << fused;
     EXPECT_FLOAT_EQ(objective.values().back().value, -1.f + 3.5f + 2.5f) << fused;
   }
+}
+
+// The fused pass runs after backward, onto the data gradient: it must write nothing before
+// (the gradient hook sees the data gradient alone), and it adds exactly the penalty gradient.
+TEST(Objective, FusedPenaltyGradientIsAppliedAfterBackwardOnly) {
+  auto a = make_param("w", Tensor::from({2}, {3, -4}), regularize::l2(0.1f));
+  Objective objective;
+  objective.add_data_term("data", sum(a.value));  // ∂/∂w = 1
+  objective.add_parameter_penalties({&a}, true);
+  EXPECT_FALSE(a.value.grad().defined() && (a.value.grad()[0] != 0.f || a.value.grad()[1] != 0.f));
+  EXPECT_THAT(error_of([&] { objective.values(); }), HasSubstr("apply_penalty_gradients"));
+  backward(objective.differentiable_total());
+  EXPECT_FLOAT_EQ(a.value.grad()[0], 1.f);  // the data gradient alone
+  EXPECT_FLOAT_EQ(a.value.grad()[1], 1.f);
+  objective.apply_penalty_gradients();
+  EXPECT_FLOAT_EQ(a.value.grad()[0], 1.f + 0.6f);  // + 2·0.1·w
+  EXPECT_FLOAT_EQ(a.value.grad()[1], 1.f - 0.8f);
+  EXPECT_FLOAT_EQ(objective.values()[1].value, 0.1f * 25.f);  // 0.1·(9 + 16)
 }
 
 TEST(Objective, FrozenRegularizedParametersAreReportedNotCounted) {

@@ -9,12 +9,13 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "occam/app/splits.h"
+#include "occam/app/session.h"
 #include "occam/config/build.h"
 #include "occam/config/node.h"
 #include "occam/tensor/kernel_time.h"
 #include "occam/tensor/storage.h"
 #include "occam/tensor/threads.h"
+#include "occam/train/fit.h"
 #include "occam/train/trainer.h"
 
 namespace occam::app {
@@ -126,115 +127,105 @@ std::string bench_config_yaml(const BenchArgs& a) {
   return yaml;
 }
 
-std::string run_bench(const BenchArgs& a) {
-  if (a.max_batches < 0 || a.warmup_batches < 0)
-    throw ConfigError("bench: --max-batches and warm-up must be >= 0");
-  const std::string yaml = bench_config_yaml(a);
-  config::RunConfig cfg =
-      config::read_run_config(config::ConfigNode::load_string(yaml, "bench:" + a.model));
-  set_num_threads(cfg.threads);
+namespace {
 
-  const auto t_load = Clock::now();
-  Splits data = load_splits(cfg);
-  const double load_s = std::chrono::duration<double>(Clock::now() - t_load).count();
+// Times the steady steps of each epoch (after the warm-up batches): samples/s, the phase split,
+// page faults and kernel time; evaluates the test split after each epoch (inference speed).
+class BenchCallback final : public train::Callback {
+ public:
+  BenchCallback(const BenchArgs& a, train::Trainer& trainer, const data::Source& test, int64_t eval_batch)
+      : a_(a), trainer_(trainer), test_(test), eval_batch_(eval_batch) {}
 
-  // The same construction as `occam train`: model from the config, its optimizer, the Trainer.
-  Rng init_rng(cfg.seed);
-  auto model = config::build_model(cfg.model, cfg.convention, init_rng);
-  auto optimizer = config::build_optimizer(cfg.optimizer, model->parameters());
-  auto schedule = optim::make_schedule(cfg.schedule);
-  train::Trainer trainer(*model, *optimizer, [s = schedule.get()](int64_t k) { return s->lr_at(k); },
-                         train::ClassificationTask{cfg.training.label_smoothing},
-                         train::TrainerOptions{cfg.training.fused_regularizers, true}, Rng(cfg.seed + 1));
-  int64_t params = 0;
-  for (nn::Parameter* p : model->parameters()) params += p->numel();
-
-  data::Batcher batcher(data.train, data::BatcherConfig{cfg.training.batch_size, true, false},
-                        Rng(cfg.seed + 2));
-  data::Batch batch;
-  json epochs = json::array();
-  std::vector<double> steady_sps, infer_sps;
-  json test_acc = json::array();
-  double ph_data = 0, ph_forward = 0, ph_backward = 0, ph_optimizer = 0;
-  int64_t steady_steps = 0;
-  long steady_minflt = 0;
-  kernels::KernelTime in_steps;  // GEMM and convolution kernels during the steady steps
-
-  for (int64_t epoch = 1; epoch <= cfg.training.epochs; ++epoch) {
-    batcher.start_epoch(epoch - 1);
-    const int64_t nb = a.max_batches > 0 ? std::min(a.max_batches, batcher.batches_per_epoch())
-                                         : batcher.batches_per_epoch();
-    double loss_sum = 0, reg_last = 0;
-    int64_t steady_samples = 0;
-    const auto t_epoch = Clock::now();
-    Clock::time_point t_steady{};
-    long flt0 = 0;
-    kernels::KernelTime k0;
-    for (int64_t b = 0; b < nb; ++b) {
-      if (b == a.warmup_batches) {
-        t_steady = Clock::now();
-        flt0 = minor_faults();
-        k0 = kernels::kernel_time();
-      }
-      const bool steady = b >= a.warmup_batches;
-      const auto t_data = Clock::now();
-      if (!batcher.next(batch)) break;
-      const double data_s = std::chrono::duration<double>(Clock::now() - t_data).count();
-      const train::StepResult r = trainer.train_step(batch.inputs, batch.labels, false);
-      if (steady) {
-        ph_data += data_s;
-        ph_forward += r.times.forward;
-        ph_backward += r.times.backward;
-        ph_optimizer += r.times.optimizer;
-        steady_samples += batch.size();
-        ++steady_steps;
-      }
-      loss_sum += r.terms.front().value;  // classification_loss
-      for (const auto& t : r.terms)
-        if (t.name == "regularization_loss") reg_last = t.value;
+  void on_epoch_begin(int64_t epoch) override {
+    t_epoch_ = Clock::now();
+    loss_sum_ = reg_last_ = 0;
+    steps_ = steady_samples_ = 0;
+    if (a_.warmup_batches == 0) start_steady();
+  }
+  void on_step(const train::StepEvent& e) override {
+    ++steps_;
+    const train::StepResult& r = e.result;
+    if (e.batch > a_.warmup_batches) {
+      ph_data += e.data_seconds;
+      ph_forward += r.times.forward;
+      ph_backward += r.times.backward;
+      ph_optimizer += r.times.optimizer;
+      steady_samples_ += r.count;
+      ++steady_steps;
     }
+    loss_sum_ += r.terms.front().value;  // the first data term
+    for (const auto& t : r.terms)
+      if (t.name == "regularization_loss") reg_last_ = t.value;
+    if (e.batch == a_.warmup_batches) start_steady();
+  }
+  void on_epoch_end(const train::EpochEvent& e) override {
     const auto t_end = Clock::now();
-    const bool has_steady = nb > a.warmup_batches;
-    if (has_steady) {
-      steady_minflt += minor_faults() - flt0;
-      const kernels::KernelTime k1 = kernels::kernel_time();
-      in_steps.gemm_seconds += k1.gemm_seconds - k0.gemm_seconds;
-      in_steps.conv_seconds += k1.conv_seconds - k0.conv_seconds;
-      in_steps.gemm_flop += k1.gemm_flop - k0.gemm_flop;
-      in_steps.conv_flop += k1.conv_flop - k0.conv_flop;
-    }
     json rec;
-    rec["epoch"] = epoch;
-    rec["steps"] = nb;
-    rec["wall_s"] = rounded(std::chrono::duration<double>(t_end - t_epoch).count(), 3);
-    if (has_steady) {
-      const double sps = double(steady_samples) / std::chrono::duration<double>(t_end - t_steady).count();
+    rec["epoch"] = e.epoch;
+    rec["steps"] = steps_;
+    rec["wall_s"] = rounded(std::chrono::duration<double>(t_end - t_epoch_).count(), 3);
+    rec["train_sps_steady"] = nullptr;
+    if (steady_started_ && steps_ > a_.warmup_batches) {
+      steady_minflt += minor_faults() - flt0_;
+      const kernels::KernelTime k1 = kernels::kernel_time();
+      in_steps.gemm_seconds += k1.gemm_seconds - k0_.gemm_seconds;
+      in_steps.conv_seconds += k1.conv_seconds - k0_.conv_seconds;
+      in_steps.gemm_flop += k1.gemm_flop - k0_.gemm_flop;
+      in_steps.conv_flop += k1.conv_flop - k0_.conv_flop;
+      const double sps = double(steady_samples_) / std::chrono::duration<double>(t_end - t_steady_).count();
       steady_sps.push_back(sps);
       rec["train_sps_steady"] = rounded(sps, 1);
-    } else {
-      rec["train_sps_steady"] = nullptr;
     }
-    rec["mean_data_loss"] = rounded(loss_sum / double(std::max<int64_t>(nb, 1)), 5);
-    rec["reg_loss_last"] = rounded(reg_last, 5);
-    if (!a.no_eval) {
+    rec["mean_data_loss"] = rounded(loss_sum_ / double(std::max<int64_t>(steps_, 1)), 5);
+    rec["reg_loss_last"] = rounded(reg_last_, 5);
+    if (!a_.no_eval) {
       const auto t_eval = Clock::now();
-      const train::EvalResult e = trainer.evaluate(data.test, cfg.training.eval_batch_size);
-      const double sps = double(e.count) / std::chrono::duration<double>(Clock::now() - t_eval).count();
-      rec["test_acc"] = rounded(e.accuracy, 4);
+      const train::EvalResult ev = trainer_.evaluate(test_, eval_batch_);
+      const double sps = double(ev.count) / std::chrono::duration<double>(Clock::now() - t_eval).count();
+      rec["test_acc"] = rounded(ev.metric("accuracy"), 4);
       rec["infer_sps"] = rounded(sps, 1);
-      test_acc.push_back(rounded(e.accuracy, 4));
+      test_acc.push_back(rounded(ev.metric("accuracy"), 4));
       infer_sps.push_back(sps);
     } else {
       test_acc.push_back(nullptr);
     }
     epochs.push_back(rec);
+    steady_started_ = false;
   }
 
+  json epochs = json::array(), test_acc = json::array();
+  std::vector<double> steady_sps, infer_sps;
+  double ph_data = 0, ph_forward = 0, ph_backward = 0, ph_optimizer = 0;
+  int64_t steady_steps = 0;
+  long steady_minflt = 0;
+  kernels::KernelTime in_steps;  // GEMM and convolution kernels during the steady steps
+
+ private:
+  void start_steady() {
+    t_steady_ = Clock::now();
+    flt0_ = minor_faults();
+    k0_ = kernels::kernel_time();
+    steady_started_ = true;
+  }
+  const BenchArgs& a_;
+  train::Trainer& trainer_;
+  const data::Source& test_;
+  int64_t eval_batch_;
+  Clock::time_point t_epoch_{}, t_steady_{};
+  double loss_sum_ = 0, reg_last_ = 0;
+  int64_t steps_ = 0, steady_samples_ = 0;
+  long flt0_ = 0;
+  kernels::KernelTime k0_;
+  bool steady_started_ = false;
+};
+
+// The JSON line: torch_ref.py's keys, then Occam's own.
+json bench_json(const BenchArgs& a, const BenchCallback& b, int64_t params, double load_s) {
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
   const int64_t fps = train_flops_per_sample(a.model);
-  const double med = median(steady_sps);
-  const double per_step = 1e3 / double(std::max<int64_t>(steady_steps, 1));
+  const double med = median(b.steady_sps);
+  const double per_step = 1e3 / double(std::max<int64_t>(b.steady_steps, 1));
   json out;
   out["impl"] = "occam";
   out["torch"] = nullptr;
@@ -257,24 +248,22 @@ std::string run_bench(const BenchArgs& a) {
   out["fwd_macs_per_sample"] = macs_per_sample(a.model);
   out["train_flops_per_sample"] = fps;
   out["train_flops_per_sample_3x_fwd"] = 6 * macs_per_sample(a.model);
-  out["train_sps_steady_median"] = steady_sps.empty() ? json(nullptr) : json(rounded(med, 1));
-  out["train_gflops_achieved"] =
-      steady_sps.empty() ? json(nullptr) : json(rounded(med * double(fps) / 1e9, 2));
-  out["infer_sps_median"] = infer_sps.empty() ? json(nullptr) : json(rounded(median(infer_sps), 1));
-  out["test_acc_by_epoch"] = test_acc;
-  out["phase_ms_per_step"] = {{"data", rounded(ph_data * per_step, 3)},
-                              {"forward", rounded(ph_forward * per_step, 3)},
-                              {"backward", rounded(ph_backward * per_step, 3)},
-                              {"optimizer", rounded(ph_optimizer * per_step, 3)}};
-  out["minflt_per_steady_step"] =
-      rounded(double(steady_minflt) / double(std::max<int64_t>(steady_steps, 1)), 1);
-  out["epochs_detail"] = epochs;
+  out["train_sps_steady_median"] = b.steady_sps.empty() ? json(nullptr) : json(rounded(med, 1));
+  out["train_gflops_achieved"] = b.steady_sps.empty() ? json(nullptr) : json(rounded(med * double(fps) / 1e9, 2));
+  out["infer_sps_median"] = b.infer_sps.empty() ? json(nullptr) : json(rounded(median(b.infer_sps), 1));
+  out["test_acc_by_epoch"] = b.test_acc;
+  out["phase_ms_per_step"] = {{"data", rounded(b.ph_data * per_step, 3)},
+                              {"forward", rounded(b.ph_forward * per_step, 3)},
+                              {"backward", rounded(b.ph_backward * per_step, 3)},
+                              {"optimizer", rounded(b.ph_optimizer * per_step, 3)}};
+  out["minflt_per_steady_step"] = rounded(double(b.steady_minflt) / double(std::max<int64_t>(b.steady_steps, 1)), 1);
+  out["epochs_detail"] = b.epochs;
   out["profile"] = nullptr;
   out["data_load_s"] = rounded(load_s, 3);
   out["peak_rss_mb_self"] = rounded(double(ru.ru_maxrss) / 1024.0, 1);
   json env;
-  for (const char* k : {"OMP_NUM_THREADS", "OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "DNNL_MAX_CPU_ISA",
-                        "GLIBC_TUNABLES", "LD_PRELOAD"})
+  for (const char* k : {"OMP_NUM_THREADS", "OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "DNNL_MAX_CPU_ISA", "GLIBC_TUNABLES",
+                        "LD_PRELOAD"})
     env[k] = env_value(k);
   out["env"] = env;
   out["env_set"] = nullptr;
@@ -282,16 +271,39 @@ std::string run_bench(const BenchArgs& a) {
   const auto rate = [](double flop, double seconds) {
     return seconds > 0 ? json(rounded(flop / seconds / 1e9, 1)) : json(nullptr);
   };
-  out["kernel_ms_per_step"] = {{"gemm", rounded(in_steps.gemm_seconds * per_step, 3)},
-                               {"conv", rounded(in_steps.conv_seconds * per_step, 3)}};
-  out["kernel_gflops_in_step"] = {{"gemm", rate(in_steps.gemm_flop, in_steps.gemm_seconds)},
-                                  {"conv", rate(in_steps.conv_flop, in_steps.conv_seconds)}};
+  out["kernel_ms_per_step"] = {{"gemm", rounded(b.in_steps.gemm_seconds * per_step, 3)},
+                               {"conv", rounded(b.in_steps.conv_seconds * per_step, 3)}};
+  out["kernel_gflops_in_step"] = {{"gemm", rate(b.in_steps.gemm_flop, b.in_steps.gemm_seconds)},
+                                  {"conv", rate(b.in_steps.conv_flop, b.in_steps.conv_seconds)}};
   const StorageStats storage = storage_stats();
   out["tensor_cache_mb"] = rounded(double(storage.cached_bytes) / 1048576.0, 1);
   out["l2"] = a.l2;
   out["fused_regularizers"] = a.fused_regularizers;
   out["omp_threads"] = num_threads();
-  return out.dump();
+  return out;
+}
+
+}  // namespace
+
+std::string run_bench(const BenchArgs& a) {
+  if (a.max_batches < 0 || a.warmup_batches < 0) throw ConfigError("bench: --max-batches and warm-up must be >= 0");
+  const std::string yaml = bench_config_yaml(a);
+  const auto t_load = Clock::now();
+  // The same construction as `occam train`: a session from the config, then the fit loop.
+  const auto session = open_session(config::read_run_config(config::ConfigNode::load_string(yaml, "bench:" + a.model)));
+  const double load_s = std::chrono::duration<double>(Clock::now() - t_load).count();
+  Session& s = *session;
+  int64_t params = 0;
+  for (nn::Parameter* p : s.model->parameters()) params += p->numel();
+
+  BenchCallback bench(a, *s.trainer, *s.data.test, s.config.training.eval_batch_size);
+  train::Callback* callbacks[] = {&bench};
+  train::FitOptions fit;
+  fit.epochs = s.config.training.epochs;
+  fit.max_batches = a.max_batches;
+  data::Batcher batcher = s.train_batcher();
+  train::fit(*s.trainer, batcher, fit, callbacks);
+  return bench_json(a, bench, params, load_s).dump();
 }
 
 }  // namespace occam::app

@@ -3,7 +3,6 @@
 #include <charconv>
 
 #include "occam/config/build.h"
-#include "occam/nn/layer.h"
 #include "occam/regularize/equivalence.h"
 
 namespace occam::app {
@@ -31,54 +30,49 @@ std::string layout_name(regularize::Layout l) {
 json equivalents_of(const regularize::Regularizer& r, regularize::Convention convention,
                     regularize::UpdateRule rule) {
   json out = json::array();
-  const auto* l1l2 = dynamic_cast<const regularize::L1L2*>(&r);
-  if (!l1l2 || l1l2->l2() == 0.f) return out;
-  for (const auto& e : regularize::l2_equivalents(as_decimal(l1l2->l2()), convention, rule))
-    out.push_back({{"target", e.target}, {"exists", e.exists}, {"value", e.value}, {"note", e.note}});
+  for (const auto& [name, value] : r.coefficients()) {
+    if (name != "l2" || value == 0.f) continue;
+    for (const auto& e : regularize::l2_equivalents(as_decimal(value), convention, rule))
+      out.push_back({{"target", e.target}, {"exists", e.exists}, {"value", e.value}, {"note", e.note}});
+  }
   return out;
 }
 
 json coefficients_of(const regularize::Regularizer& r) {
-  if (const auto* l = dynamic_cast<const regularize::L1L2*>(&r)) return {{"l1", as_decimal(l->l1())}, {"l2", as_decimal(l->l2())}};
-  return json::object();
+  json out = json::object();
+  for (const auto& [name, value] : r.coefficients()) out[name] = as_decimal(value);
+  return out;
 }
 
-}  // namespace
+// One entry of "terms", in the objective's order, from the term itself.
+json term_json(const nn::Term& t, regularize::Convention convention, regularize::UpdateRule rule) {
+  if (!t.regularizer) return {{"name", t.name}, {"kind", "data"}, {"formula", t.formula}};
+  json j = {{"name", t.name},         {"kind", "regularization"}, {"penalty", t.regularizer->kind()},
+            {"source", t.source},     {"applies_to", t.applies_to}, {"formula", t.formula},
+            {"coefficients", coefficients_of(*t.regularizer)}};
+  if (t.applies_to == "parameter") {
+    j["size"] = t.size;
+    j["equivalents"] = equivalents_of(*t.regularizer, convention, rule);
+  } else {
+    j["divisor"] = "the batch size of each step (Keras >= 3.14 and tf.keras divide; Keras 3.0-3.13 did not)";
+  }
+  return j;
+}
 
-json describe_run(const config::RunConfig& config, nn::Sequential& model, const optim::Optimizer& optimizer,
-                  int64_t train_size, int64_t val_size, int64_t test_size) {
-  json j;
-  j["format"] = "occam-run/1";
-  j["name"] = config.name;
-  j["config_source"] = config.source;
-  j["seed"] = config.seed;
-  j["threads"] = config.threads;
-  j["convention"] = std::string(regularize::to_string(config.convention));
-  j["batch_size"] = config.training.batch_size;
-  j["epochs"] = config.training.epochs;
-  j["data"] = {{"train", train_size}, {"validation", val_size}, {"test", test_size}};
-  const auto rule = config::update_rule(config.optimizer);
-
+json optimizer_json(const config::RunConfig& config, const optim::Optimizer& optimizer) {
   const optim::WeightDecay wd = optimizer.describe_weight_decay();
   const char* kinds[] = {"none", "coupled", "decoupled"};
-  j["optimizer"] = {{"name", optimizer.name()},
-                    {"lr", as_decimal(config::base_lr(config.schedule))},
-                    {"schedule", optim::make_schedule(config.schedule)->formula()},
-                    {"weight_decay",
-                     {{"kind", kinds[int(wd.kind)]},
-                      {"coefficient", as_decimal(wd.coefficient)},
-                      {"scaled_by_lr", wd.scaled_by_lr},
-                      {"formula", wd.formula}}}};
+  return {{"name", optimizer.name()},
+          {"lr", as_decimal(config::base_lr(config.schedule))},
+          {"schedule", optim::make_schedule(config.schedule)->formula()},
+          {"weight_decay",
+           {{"kind", kinds[int(wd.kind)]},
+            {"coefficient", as_decimal(wd.coefficient)},
+            {"scaled_by_lr", wd.scaled_by_lr},
+            {"formula", wd.formula}}}};
+}
 
-  // Terms in the order the objective builds them: data, parameter penalties, activity penalties.
-  json terms = json::array();
-  terms.push_back({{"name", "classification_loss"},
-                   {"kind", "data"},
-                   {"formula", config.training.label_smoothing > 0
-                                   ? "mean softmax cross-entropy, label smoothing " +
-                                         std::to_string(config.training.label_smoothing)
-                                   : "mean over the batch of −log softmax(logits)[label]"}});
-  json frozen = json::array();
+json parameters_json(nn::Sequential& model) {
   json params = json::array();
   for (nn::Parameter* p : model.parameters()) {
     json pj = {{"name", p->name},
@@ -89,57 +83,59 @@ json describe_run(const config::RunConfig& config, nn::Sequential& model, const 
     if (p->regularizer) pj["regularizer"] = p->regularizer->formula();
     if (p->constraint) pj["constraint"] = p->constraint->describe();
     params.push_back(pj);
-    if (!p->regularizer) continue;
-    if (!p->trainable) {
-      frozen.push_back({{"parameter", p->name}, {"formula", p->regularizer->formula()}});
-      continue;
-    }
-    terms.push_back({{"name", p->name + "/" + p->regularizer->kind()},
-                     {"kind", "regularization"},
-                     {"penalty", p->regularizer->kind()},
-                     {"source", p->name},
-                     {"applies_to", "parameter"},
-                     {"formula", p->regularizer->formula()},
-                     {"coefficients", coefficients_of(*p->regularizer)},
-                     {"size", p->numel()},
-                     {"equivalents", equivalents_of(*p->regularizer, config.convention, rule)}});
   }
+  return params;
+}
+
+json layers_json(nn::Sequential& model) {
   json layers = json::array();
   const auto& mods = model.layers();
   for (size_t i = 0; i < mods.size(); ++i) {
-    const auto* layer = dynamic_cast<const nn::Layer*>(mods[i].get());
-    const std::string type = layer ? std::string(layer->type_name()) : "module";
-    json lj = {{"name", mods[i]->name()}, {"type", type}};
-    // Is the next layer with parameters a batch normalization? Then this layer's kernel is
+    json lj = {{"name", mods[i]->name()}, {"type", std::string(mods[i]->type_name())}};
+    // Is the next layer with parameters a normalization? Then this layer's kernel is
     // scale-invariant: its L2 term shrinks the norm without changing the function.
     for (size_t k = i + 1; k < mods.size(); ++k) {
-      const auto* next = dynamic_cast<const nn::Layer*>(mods[k].get());
-      if (!next) break;
-      if (next->type_name() == "batch_normalization") {
+      if (mods[k]->normalizes()) {
         lj["followed_by_batch_norm"] = mods[k]->name();
         break;
       }
       if (!mods[k]->parameters().empty()) break;
     }
-    if (const auto& r = mods[i]->activity_regularizer) {
-      lj["activity_regularizer"] = r->formula();
-      terms.push_back({{"name", mods[i]->name() + "/activity/" + r->kind()},
-                       {"kind", "regularization"},
-                       {"penalty", r->kind()},
-                       {"source", mods[i]->name() + "/output"},
-                       {"applies_to", "activity"},
-                       {"formula", regularize::activity_formula(*r)},
-                       {"coefficients", coefficients_of(*r)},
-                       {"divisor", "the batch size of each step (Keras >= 3.14 and tf.keras divide; Keras 3.0-3.13 did not)"}});
-    }
-    if (type == "dropout" || type == "spatial_dropout2d" || type == "gaussian_dropout" || type == "gaussian_noise")
-      lj["train_only_noise"] = true;
+    if (const auto& r = mods[i]->activity_regularizer) lj["activity_regularizer"] = r->formula();
+    if (mods[i]->train_only_noise()) lj["train_only_noise"] = true;
     layers.push_back(lj);
   }
+  return layers;
+}
+
+}  // namespace
+
+json describe_run(const config::RunConfig& config, nn::Sequential& model, const optim::Optimizer& optimizer,
+                  const data::Splits& data, const train::StepResult& first_step) {
+  json j;
+  j["format"] = "occam-run/1";
+  j["name"] = config.name;
+  j["config_source"] = config.source;
+  j["seed"] = config.seed;
+  j["threads"] = config.threads;
+  j["convention"] = std::string(regularize::to_string(config.convention));
+  j["batch_size"] = config.training.batch_size;
+  j["epochs"] = config.training.epochs;
+  j["data"] = {{"train", data.train->size()}, {"validation", data.validation->size()}, {"test", data.test->size()}};
+  j["optimizer"] = optimizer_json(config, optimizer);
+  const auto rule = config::update_rule(config.optimizer);
+  json terms = json::array();
+  for (const auto& t : first_step.data) terms.push_back(term_json(t, config.convention, rule));
+  for (const auto& t : first_step.regularization) terms.push_back(term_json(t, config.convention, rule));
+  json frozen = json::array();
+  for (const auto& name : first_step.frozen_regularized) {
+    const nn::Parameter* p = model.find_parameter(name);
+    frozen.push_back({{"parameter", name}, {"formula", p && p->regularizer ? p->regularizer->formula() : ""}});
+  }
   j["terms"] = terms;
-  j["parameters"] = params;
+  j["parameters"] = parameters_json(model);
   j["frozen_regularized"] = frozen;
-  j["layers"] = layers;
+  j["layers"] = layers_json(model);
   j["fused_regularizers"] = config.training.fused_regularizers;
   j["logging"] = {{"every_steps", config.logging.every_steps}};
   return j;

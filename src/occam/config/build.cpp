@@ -159,4 +159,11 @@ regularize::UpdateRule update_rule(const OptimizerConfig& config) {
   return regularize::UpdateRule::sgd;
 }
 
+std::shared_ptr<const train::Task> build_task(const TaskConfig& config) {
+  switch (config.kind) {
+    case TaskConfig::Kind::classification: return std::make_shared<train::ClassificationTask>(config.label_smoothing);
+  }
+  throw ConfigError("task: unknown type");
+}
+
 }  // namespace occam::config

@@ -8,6 +8,7 @@
 #include "occam/nn/sequential.h"
 #include "occam/optim/optimizer.h"
 #include "occam/regularize/equivalence.h"
+#include "occam/train/task.h"
 
 namespace occam::config {
 
@@ -21,5 +22,6 @@ std::unique_ptr<regularize::Constraint> make_constraint(const ConstraintSpec& sp
 std::unique_ptr<optim::Optimizer> build_optimizer(const OptimizerConfig& config,
                                                   std::vector<nn::Parameter*> params);
 regularize::UpdateRule update_rule(const OptimizerConfig& config);
+std::shared_ptr<const train::Task> build_task(const TaskConfig& config);
 
 }  // namespace occam::config

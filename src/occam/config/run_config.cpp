@@ -38,6 +38,17 @@ const std::vector<std::pair<std::string, nn::Activation>> kActivations = {
     {"tanh", nn::Activation::tanh},       {"gelu", nn::Activation::gelu},
     {"softmax", nn::Activation::softmax}, {"log_softmax", nn::Activation::log_softmax}};
 
+const std::vector<std::pair<std::string, OptimizerConfig::Kind>> kOptimizerKinds = {
+    {"sgd", OptimizerConfig::Kind::sgd}, {"adam", OptimizerConfig::Kind::adam},
+    {"adamw", OptimizerConfig::Kind::adamw}, {"rmsprop", OptimizerConfig::Kind::rmsprop}};
+
+template <class E>
+std::string_view name_of(const std::vector<std::pair<std::string, E>>& table, E value) {
+  for (const auto& [name, v] : table)
+    if (v == value) return name;
+  return "?";
+}
+
 const std::vector<std::pair<std::string, nn::Initializer>> kInitializers = {
     {"glorot_uniform", nn::Initializer::glorot_uniform}, {"glorot_normal", nn::Initializer::glorot_normal},
     {"he_uniform", nn::Initializer::he_uniform},         {"he_normal", nn::Initializer::he_normal},
@@ -251,102 +262,102 @@ float read_adam_family(ConfigNode& opt, Options& o) {
 
 }  // namespace
 
-RunConfig read_run_config(ConfigNode root) {
-  RunConfig c;
-  c.name = root.optional<std::string>("name", c.name);
-  c.seed = uint64_t(root.optional<int64_t>("seed", 0, at_least(0)));
-  c.threads = root.optional<int>("threads", c.threads, at_least_int(1));
-  c.convention = read_enum(root, "convention", regularize::Convention::keras,
-                           {{"keras", regularize::Convention::keras},
-                            {"tf_keras", regularize::Convention::tf_keras},
-                            {"tf_slim", regularize::Convention::tf_slim},
-                            {"tf_od_keras", regularize::Convention::tf_od_keras},
-                            {"torch", regularize::Convention::torch}});
+namespace {
 
-  ConfigNode model = root.child("model");
-  for (ConfigNode d : model.child("input_shape").elements()) c.model.input_shape.push_back(d.as<int64_t>(at_least(1)));
-  for (ConfigNode layer : model.child("layers").elements()) c.model.layers.push_back(read_layer(layer));
-  if (c.model.layers.empty()) model.child("layers").fail("expected at least one layer");
-  {
-    // The classification loss applies softmax to the logits itself: a softmax output layer would
-    // apply it twice (Keras' from_logits=False has no counterpart here).
-    const LayerSpec& last = c.model.layers.back();
-    nn::Activation a = nn::Activation::linear;
-    if (const auto* d = std::get_if<nn::DenseOptions>(&last.options)) a = d->activation;
-    if (const auto* v = std::get_if<nn::ActivationOptions>(&last.options)) a = v->activation;
-    if (a == nn::Activation::softmax || a == nn::Activation::log_softmax)
-      throw ConfigError(last.where + ": the last layer must output logits: classification_loss applies "
-                        "softmax itself (remove activation: " +
-                        std::string(a == nn::Activation::softmax ? "softmax" : "log_softmax") + ")");
-  }
+ModelConfig read_model(ConfigNode model) {
+  ModelConfig m;
+  for (ConfigNode d : model.child("input_shape").elements()) m.input_shape.push_back(d.as<int64_t>(at_least(1)));
+  for (ConfigNode layer : model.child("layers").elements()) m.layers.push_back(read_layer(layer));
+  if (m.layers.empty()) model.child("layers").fail("expected at least one layer");
   model.reject_unread_keys();
+  return m;
+}
 
-  if (auto data = root.optional_child("data")) {
-    c.data.kind = read_enum(*data, "dataset", DataConfig::Kind::fashion_mnist,
+// The classification loss applies softmax to the logits itself: a softmax output layer would
+// apply it twice (Keras' from_logits=False has no counterpart here).
+void check_outputs_logits(const ModelConfig& m) {
+  const LayerSpec& last = m.layers.back();
+  nn::Activation a = nn::Activation::linear;
+  if (const auto* d = std::get_if<nn::DenseOptions>(&last.options)) a = d->activation;
+  if (const auto* v = std::get_if<nn::ActivationOptions>(&last.options)) a = v->activation;
+  if (a == nn::Activation::softmax || a == nn::Activation::log_softmax)
+    throw ConfigError(last.where + ": the last layer must output logits: classification_loss applies "
+                      "softmax itself (remove activation: " +
+                      std::string(a == nn::Activation::softmax ? "softmax" : "log_softmax") + ")");
+}
+
+DataConfig read_data(ConfigNode& root) {
+  DataConfig d;
+  auto data = root.optional_child("data");
+  if (!data) return d;
+    d.kind = read_enum(*data, "dataset", DataConfig::Kind::fashion_mnist,
                             {{"fashion_mnist", DataConfig::Kind::fashion_mnist}, {"csv", DataConfig::Kind::csv}});
-    c.data.path = data->optional<std::string>("path", c.data.kind == DataConfig::Kind::csv ? "" : c.data.path);
-    if (c.data.kind == DataConfig::Kind::csv) {
-      if (c.data.path.empty()) data->fail_at("path", "missing required key 'path' (the training CSV file)");
-      c.data.test_path = data->optional<std::string>("test_path", "");
-      c.data.label_column = data->optional<std::string>("label_column", "label");
+    d.path = data->optional<std::string>("path", d.kind == DataConfig::Kind::csv ? "" : d.path);
+    if (d.kind == DataConfig::Kind::csv) {
+      if (d.path.empty()) data->fail_at("path", "missing required key 'path' (the training CSV file)");
+      d.test_path = data->optional<std::string>("test_path", "");
+      d.label_column = data->optional<std::string>("label_column", "label");
     }
-    c.data.validation_split = data->optional<double>("validation_split", 0.0, [](double v) -> std::optional<std::string> {
+    d.validation_split = data->optional<double>("validation_split", 0.0, [](double v) -> std::optional<std::string> {
       if (v >= 0 && v < 1) return std::nullopt;
       return std::string("a number in [0, 1)");
     });
-    c.data.train_limit = data->optional<int64_t>("train_limit", 0, at_least(0));
+    d.train_limit = data->optional<int64_t>("train_limit", 0, at_least(0));
     data->reject_unread_keys();
-  }
+  return d;
+}
 
+// The optimizer, and the learning rate it states (the schedule starts from it).
+float read_optimizer(ConfigNode& root, OptimizerConfig& o) {
   float lr = 0.f;
-  if (auto opt = root.optional_child("optimizer")) {
-    c.optimizer.kind = read_enum(*opt, "type", OptimizerConfig::Kind::sgd,
-                                 {{"sgd", OptimizerConfig::Kind::sgd}, {"adam", OptimizerConfig::Kind::adam},
-                                  {"adamw", OptimizerConfig::Kind::adamw}, {"rmsprop", OptimizerConfig::Kind::rmsprop}});
-    switch (c.optimizer.kind) {
-      case OptimizerConfig::Kind::sgd: {
-        auto& o = c.optimizer.sgd;
-        lr = opt->required<float>("lr", non_negative_f());
-        o.momentum = opt->optional<float>("momentum", o.momentum, in_range_f(0.f, 0.999999f));
-        o.dampening = opt->optional<float>("dampening", o.dampening, in_range_f(0.f, 1.f));
-        o.weight_decay = opt->optional<float>("weight_decay", o.weight_decay, non_negative_f());
-        o.nesterov = opt->optional<bool>("nesterov", o.nesterov);
-        break;
-      }
-      case OptimizerConfig::Kind::adam:
-        lr = read_adam_family(*opt, c.optimizer.adam);
-        break;
-      case OptimizerConfig::Kind::adamw:
-        lr = read_adam_family(*opt, c.optimizer.adamw);
-        break;
-      case OptimizerConfig::Kind::rmsprop: {
-        auto& o = c.optimizer.rmsprop;
-        lr = read_lr(*opt, optim::RmspropOptions::default_lr);
-        o.alpha = opt->optional<float>("alpha", o.alpha, in_range_f(0.f, 0.999999f));
-        o.eps = opt->optional<float>("eps", o.eps, positive_f());
-        o.weight_decay = opt->optional<float>("weight_decay", o.weight_decay, non_negative_f());
-        o.momentum = opt->optional<float>("momentum", o.momentum, in_range_f(0.f, 0.999999f));
-        o.centered = opt->optional<bool>("centered", o.centered);
-        break;
-      }
+  auto opt = root.optional_child("optimizer");
+  if (!opt) root.fail_at("optimizer", "missing required key 'optimizer', e.g. {type: sgd, lr: 0.05, momentum: 0.9}");
+  o.kind = read_enum(*opt, "type", OptimizerConfig::Kind::sgd, kOptimizerKinds);
+  switch (o.kind) {
+    case OptimizerConfig::Kind::sgd: {
+    auto& v = o.sgd;
+    lr = opt->required<float>("lr", non_negative_f());
+    v.momentum = opt->optional<float>("momentum", v.momentum, in_range_f(0.f, 0.999999f));
+    v.dampening = opt->optional<float>("dampening", v.dampening, in_range_f(0.f, 1.f));
+    v.weight_decay = opt->optional<float>("weight_decay", v.weight_decay, non_negative_f());
+    v.nesterov = opt->optional<bool>("nesterov", v.nesterov);
+    break;
     }
-    try {
-      switch (c.optimizer.kind) {
-        case OptimizerConfig::Kind::sgd: optim::validate(c.optimizer.sgd); break;
-        case OptimizerConfig::Kind::adam: optim::validate(c.optimizer.adam); break;
-        case OptimizerConfig::Kind::adamw: optim::validate(c.optimizer.adamw); break;
-        case OptimizerConfig::Kind::rmsprop: optim::validate(c.optimizer.rmsprop); break;
-      }
-    } catch (const Error& e) {
-      opt->fail(e.what());
+    case OptimizerConfig::Kind::adam:
+    lr = read_adam_family(*opt, o.adam);
+    break;
+    case OptimizerConfig::Kind::adamw:
+    lr = read_adam_family(*opt, o.adamw);
+    break;
+    case OptimizerConfig::Kind::rmsprop: {
+    auto& v = o.rmsprop;
+    lr = read_lr(*opt, optim::RmspropOptions::default_lr);
+    v.alpha = opt->optional<float>("alpha", v.alpha, in_range_f(0.f, 0.999999f));
+    v.eps = opt->optional<float>("eps", v.eps, positive_f());
+    v.weight_decay = opt->optional<float>("weight_decay", v.weight_decay, non_negative_f());
+    v.momentum = opt->optional<float>("momentum", v.momentum, in_range_f(0.f, 0.999999f));
+    v.centered = opt->optional<bool>("centered", v.centered);
+    break;
     }
-    opt->reject_unread_keys();
-  } else {
-    root.fail_at("optimizer", "missing required key 'optimizer', e.g. {type: sgd, lr: 0.05, momentum: 0.9}");
   }
+  try {
+    switch (o.kind) {
+    case OptimizerConfig::Kind::sgd: optim::validate(o.sgd); break;
+    case OptimizerConfig::Kind::adam: optim::validate(o.adam); break;
+    case OptimizerConfig::Kind::adamw: optim::validate(o.adamw); break;
+    case OptimizerConfig::Kind::rmsprop: optim::validate(o.rmsprop); break;
+    }
+  } catch (const Error& e) {
+    opt->fail(e.what());
+  }
+  opt->reject_unread_keys();
+  return lr;
+}
 
-  c.schedule = optim::ConstantLrOptions{lr};
-  if (auto s = root.optional_child("schedule")) {
+optim::ScheduleOptions read_schedule(ConfigNode& root, float lr) {
+  optim::ScheduleOptions schedule = optim::ConstantLrOptions{lr};
+  auto s = root.optional_child("schedule");
+  if (!s) return schedule;
     enum class K { constant, step, exponential, cosine };
     const K kind = read_enum(*s, "type", K::constant,
                              {{"constant", K::constant}, {"step", K::step}, {"exponential", K::exponential}, {"cosine", K::cosine}});
@@ -357,7 +368,7 @@ RunConfig read_run_config(ConfigNode root) {
         optim::StepLrOptions o{lr};
         o.step_size = s->required<int64_t>("step_size", at_least(1));
         o.gamma = s->optional<float>("gamma", o.gamma, positive_f());
-        c.schedule = o;
+        schedule = o;
         break;
       }
       case K::exponential: {
@@ -365,7 +376,7 @@ RunConfig read_run_config(ConfigNode root) {
         o.decay_steps = s->optional<int64_t>("decay_steps", 1, at_least(1));
         o.decay_rate = s->required<float>("decay_rate", positive_f());
         o.staircase = s->optional<bool>("staircase", false);
-        c.schedule = o;
+        schedule = o;
         break;
       }
       case K::cosine: {
@@ -376,35 +387,74 @@ RunConfig read_run_config(ConfigNode root) {
         o.warmup_lr = s->optional<float>("warmup_lr", 0.f, non_negative_f());
         o.hold_steps = s->optional<int64_t>("hold_steps", 0, at_least(0));
         o.min_lr = s->optional<float>("min_lr", 0.f, non_negative_f());
-        c.schedule = o;
+        schedule = o;
         break;
       }
     }
-    const auto* cosine = std::get_if<optim::CosineLrOptions>(&c.schedule);
+    const auto* cosine = std::get_if<optim::CosineLrOptions>(&schedule);
     if (!cosine || cosine->total_steps > 0) {
       try {
-        optim::make_schedule(c.schedule);
+        optim::make_schedule(schedule);
       } catch (const Error& e) {
         s->fail(e.what());
       }
     }
     s->reject_unread_keys();
-  }
+  return schedule;
+}
 
-  if (auto t = root.optional_child("training")) {
-    c.training.epochs = t->optional<int64_t>("epochs", c.training.epochs, at_least(1));
-    c.training.batch_size = t->optional<int64_t>("batch_size", c.training.batch_size, at_least(1));
-    c.training.eval_batch_size = t->optional<int64_t>("eval_batch_size", c.training.eval_batch_size, at_least(1));
-    c.training.label_smoothing = t->optional<float>("label_smoothing", 0.f, in_range_f(0.f, 1.f));
-    c.training.fused_regularizers = t->optional<bool>("fused_regularizers", true);
-    t->reject_unread_keys();
-  }
-  if (auto l = root.optional_child("logging")) {
-    c.logging.every_steps = l->optional<int64_t>("every_steps", c.logging.every_steps, at_least(1));
-    c.logging.histograms_every_steps = l->optional<int64_t>("histograms_every_steps", c.logging.histograms_every_steps, at_least(0));
-    c.logging.keep_checkpoints = l->optional<int64_t>("keep_checkpoints", c.logging.keep_checkpoints, at_least(1));
-    l->reject_unread_keys();
-  }
+TaskConfig read_task(ConfigNode& root) {
+  TaskConfig t;
+  auto node = root.optional_child("task");
+  if (!node) return t;
+  t.kind = read_enum(*node, "type", TaskConfig::Kind::classification, {{"classification", TaskConfig::Kind::classification}});
+  t.label_smoothing = node->optional<float>("label_smoothing", 0.f, in_range_f(0.f, 1.f));
+  node->reject_unread_keys();
+  return t;
+}
+
+TrainingConfig read_training(ConfigNode& root) {
+  TrainingConfig c;
+  auto t = root.optional_child("training");
+  if (!t) return c;
+  c.epochs = t->optional<int64_t>("epochs", c.epochs, at_least(1));
+  c.batch_size = t->optional<int64_t>("batch_size", c.batch_size, at_least(1));
+  c.eval_batch_size = t->optional<int64_t>("eval_batch_size", c.eval_batch_size, at_least(1));
+  if (t->has("label_smoothing"))
+    t->fail_at("label_smoothing", "moved to the task section: task: {type: classification, label_smoothing: " +
+                                      t->child("label_smoothing").text() + "}");
+  c.fused_regularizers = t->optional<bool>("fused_regularizers", true);
+  t->reject_unread_keys();
+  return c;
+}
+
+LoggingConfig read_logging(ConfigNode& root) {
+  LoggingConfig c;
+  auto l = root.optional_child("logging");
+  if (!l) return c;
+  c.every_steps = l->optional<int64_t>("every_steps", c.every_steps, at_least(1));
+  c.histograms_every_steps = l->optional<int64_t>("histograms_every_steps", c.histograms_every_steps, at_least(0));
+  c.keep_checkpoints = l->optional<int64_t>("keep_checkpoints", c.keep_checkpoints, at_least(1));
+  l->reject_unread_keys();
+  return c;
+}
+
+}  // namespace
+
+RunConfig read_run_config(ConfigNode root) {
+  RunConfig c;
+  c.name = root.optional<std::string>("name", c.name);
+  c.seed = uint64_t(root.optional<int64_t>("seed", 0, at_least(0)));
+  c.threads = root.optional<int>("threads", c.threads, at_least_int(1));
+  c.convention = read_enum(root, "convention", regularize::Convention::keras, regularize::convention_names());
+  c.model = read_model(root.child("model"));
+  c.task = read_task(root);
+  if (c.task.kind == TaskConfig::Kind::classification) check_outputs_logits(c.model);
+  c.data = read_data(root);
+  const float lr = read_optimizer(root, c.optimizer);
+  c.schedule = read_schedule(root, lr);
+  c.training = read_training(root);
+  c.logging = read_logging(root);
   root.reject_unread_keys();
   return c;
 }
@@ -437,14 +487,6 @@ float base_lr(const optim::ScheduleOptions& schedule) {
   return std::visit([](const auto& o) { return o.lr; }, schedule);
 }
 
-std::string_view to_string(OptimizerConfig::Kind kind) {
-  switch (kind) {
-    case OptimizerConfig::Kind::sgd: return "sgd";
-    case OptimizerConfig::Kind::adam: return "adam";
-    case OptimizerConfig::Kind::adamw: return "adamw";
-    case OptimizerConfig::Kind::rmsprop: return "rmsprop";
-  }
-  return "?";
-}
+std::string_view to_string(OptimizerConfig::Kind kind) { return name_of(kOptimizerKinds, kind); }
 
 }  // namespace occam::config

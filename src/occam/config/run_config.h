@@ -7,6 +7,7 @@
 #include <variant>
 #include <vector>
 
+#include "occam/data/splits.h"
 #include "occam/nn/activation.h"
 #include "occam/nn/batch_normalization.h"
 #include "occam/nn/conv2d.h"
@@ -64,14 +65,7 @@ struct ModelConfig {
   std::vector<LayerSpec> layers;
 };
 
-struct DataConfig {
-  enum class Kind { fashion_mnist, csv } kind = Kind::fashion_mnist;
-  std::string path = "/usr/share/datasets/fashion-mnist";  // directory (IDX) or file (CSV)
-  std::string test_path;          // CSV: the test file (empty: no test split)
-  std::string label_column;       // CSV
-  double validation_split = 0.0;  // fraction of train held out, [0, 1)
-  int64_t train_limit = 0;        // use only the first N training samples (0: all)
-};
+using DataConfig = data::DataConfig;
 
 struct OptimizerConfig {
   enum class Kind { sgd, adam, adamw, rmsprop } kind = Kind::sgd;
@@ -81,11 +75,16 @@ struct OptimizerConfig {
   optim::RmspropOptions rmsprop;
 };
 
+// What the model is trained for (train/task.h). `task:` in the config; classification when absent.
+struct TaskConfig {
+  enum class Kind { classification } kind = Kind::classification;
+  float label_smoothing = 0.f;  // classification: targets (1 − ε)·onehot + ε/C
+};
+
 struct TrainingConfig {
   int64_t epochs = 1;
   int64_t batch_size = 128;
   int64_t eval_batch_size = 1000;
-  float label_smoothing = 0.f;
   bool fused_regularizers = true;
 };
 
@@ -101,6 +100,7 @@ struct RunConfig {
   int threads = 2;
   regularize::Convention convention = regularize::Convention::keras;
   ModelConfig model;
+  TaskConfig task;
   DataConfig data;
   OptimizerConfig optimizer;
   optim::ScheduleOptions schedule = optim::ConstantLrOptions{0.05f};

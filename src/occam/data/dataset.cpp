@@ -40,12 +40,6 @@ std::vector<int64_t> identity(int64_t n) {
   return v;
 }
 
-// True when t is [b, ...the sample shape of `inputs`].
-bool is_batch_of(const Tensor& t, const Tensor& inputs, int64_t b) {
-  return t.defined() && t.rank() == inputs.rank() && t.dim(0) == b &&
-         std::equal(t.shape().begin() + 1, t.shape().end(), inputs.shape().begin() + 1);
-}
-
 }  // namespace
 
 Dataset subset(const Dataset& d, std::span<const int64_t> indices) {
@@ -82,16 +76,74 @@ ValidationSplit split_validation(const Dataset& d, double fraction, Rng& rng) {
   return {subset(d, train), subset(d, val)};
 }
 
-Batcher::Batcher(const Dataset& dataset, BatcherConfig config, Rng rng)
-    : dataset_(dataset), config_(config), rng_(rng), order_(identity(dataset.size())) {
-  OCCAM_CHECK(config.batch_size >= 1, "batcher: batch_size must be >= 1, got ", config.batch_size);
-  check_dataset(dataset);
-  sample_numel_ = dataset.sample_numel();
+void Batch::shape_inputs(int64_t b, const Shape& sample) {
+  auto fits = [&](const Tensor& t) {
+    return t.defined() && t.rank() == int64_t(sample.size()) + 1 && t.dim(0) == b &&
+           std::equal(t.shape().begin() + 1, t.shape().end(), sample.begin());
+  };
+  if (fits(inputs)) return;
+  std::swap(inputs, spare_inputs);
+  if (fits(inputs)) return;
+  Shape shape = sample;
+  shape.insert(shape.begin(), b);
+  inputs = Tensor::empty(std::move(shape));
 }
 
+void fill_range(const Source& source, int64_t start, int64_t n, Batch& batch) {
+  OCCAM_CHECK(start >= 0 && n >= 0 && start + n <= source.size(), "fill_range: samples [", start, ", ",
+              start + n, ") of a source of ", source.size());
+  std::vector<int64_t> indices(static_cast<size_t>(n));
+  std::iota(indices.begin(), indices.end(), start);
+  source.fill(indices, batch);
+}
+
+DatasetSource::DatasetSource(std::shared_ptr<const Dataset> dataset) : dataset_(std::move(dataset)) {
+  OCCAM_CHECK(dataset_ != nullptr, "dataset source: no dataset");
+  if (dataset_->inputs.defined()) sample_numel_ = dataset_->sample_numel();
+}
+
+DatasetSource::DatasetSource(Dataset dataset)
+    : DatasetSource(std::make_shared<const Dataset>(std::move(dataset))) {}
+
+DatasetSource DatasetSource::view(const Dataset& dataset) {
+  return DatasetSource(std::shared_ptr<const Dataset>(&dataset, [](const Dataset*) {}));
+}
+
+void DatasetSource::fill(std::span<const int64_t> indices, Batch& batch) const {
+  const Dataset& d = *dataset_;
+  const auto b = static_cast<int64_t>(indices.size());
+  batch.shape_inputs(b, d.sample_shape());
+  batch.indices.assign(indices.begin(), indices.end());
+  batch.labels.resize(size_t(b));
+  batch.objects.clear();
+  for (int64_t i = 0; i < b; ++i) batch.labels[size_t(i)] = d.labels[size_t(indices[size_t(i)])];
+  gather_rows(batch.inputs.data(), d.inputs.data(), sample_numel_, indices);
+}
+
+namespace {
+const BatcherConfig& checked(const BatcherConfig& c) {
+  OCCAM_CHECK(c.batch_size >= 1, "batcher: batch_size must be >= 1, got ", c.batch_size);
+  OCCAM_CHECK(c.shard_count >= 1 && c.shard_index >= 0 && c.shard_index < c.shard_count, "batcher: shard ",
+              c.shard_index, " of ", c.shard_count, " does not exist");
+  return c;
+}
+std::unique_ptr<Source> checked_view(const Dataset& dataset) {
+  check_dataset(dataset);
+  return std::make_unique<DatasetSource>(DatasetSource::view(dataset));
+}
+}  // namespace
+
+Batcher::Batcher(const Dataset& dataset, BatcherConfig config, Rng rng)
+    : config_(checked(config)), owned_(checked_view(dataset)), source_(owned_.get()), rng_(rng),
+      order_(identity(dataset.size())) {}
+
+Batcher::Batcher(const Source& source, BatcherConfig config, Rng rng)
+    : config_(checked(config)), source_(&source), rng_(rng), order_(identity(source.size())) {}
+
 int64_t Batcher::batches_per_epoch() const {
-  const int64_t n = dataset_.size(), b = config_.batch_size;
-  return config_.drop_last ? n / b : (n + b - 1) / b;
+  const int64_t n = source_->size(), g = config_.batch_size * config_.shard_count;
+  if (config_.drop_last) return n / g;
+  return n / g + (n % g >= config_.shard_count ? 1 : 0);
 }
 
 void Batcher::start_epoch(int64_t epoch) {
@@ -109,25 +161,12 @@ void Batcher::start_epoch(int64_t epoch) {
 
 bool Batcher::next(Batch& batch) {
   OCCAM_CHECK(started_, "batcher: call start_epoch() before next()");
-  const int64_t left = dataset_.size() - cursor_;
-  const int64_t b = std::min(config_.batch_size, left);
-  if (b == 0 || (config_.drop_last && b < config_.batch_size)) return false;
-
-  const Tensor& all = dataset_.inputs;
-  if (!is_batch_of(batch.inputs, all, b)) {
-    std::swap(batch.inputs, batch.spare_inputs);
-    if (!is_batch_of(batch.inputs, all, b)) {
-      Shape shape = all.shape();
-      shape[0] = b;
-      batch.inputs = Tensor::empty(std::move(shape));
-    }
-  }
-  const std::span<const int64_t> picked(order_.data() + cursor_, b);
-  batch.indices.assign(picked.begin(), picked.end());
-  batch.labels.resize(b);
-  for (int64_t i = 0; i < b; ++i) batch.labels[i] = dataset_.labels[picked[i]];
-  gather_rows(batch.inputs.data(), all.data(), sample_numel_, picked);
-  cursor_ += b;
+  const int64_t ranks = config_.shard_count, global = config_.batch_size * ranks;
+  const int64_t m = std::min(global, source_->size() - cursor_);
+  if (m == 0 || m < ranks || (config_.drop_last && m < global)) return false;
+  const int64_t r = config_.shard_index, lo = r * m / ranks, hi = (r + 1) * m / ranks;
+  source_->fill(std::span<const int64_t>(order_.data() + cursor_ + lo, size_t(hi - lo)), batch);
+  cursor_ += m;
   return true;
 }
 

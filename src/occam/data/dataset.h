@@ -1,13 +1,16 @@
-// A labelled dataset held in memory, validation splits, and seeded batching.
+// A labelled dataset held in memory, validation splits, and seeded (and sharded) batching.
 // inputs [N, ...sample shape] float32 (images NCHW: [N, C, H, W]), labels [N] in [0, num_classes).
-// Batches are copies [B, ...sample shape] in a per-epoch Fisher–Yates order driven by occam::Rng.
+// Batches are copies [B, ...sample shape] in a per-epoch Fisher–Yates order driven by occam::Rng,
+// drawn from any Source (data/source.h); a Dataset is one through DatasetSource.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "occam/data/source.h"
 #include "occam/tensor/rng.h"
 #include "occam/tensor/tensor.h"
 
@@ -43,27 +46,41 @@ struct ValidationSplit {
 // fraction in [0, 1); at least one sample stays in train.
 ValidationSplit split_validation(const Dataset& dataset, double fraction, Rng& rng);
 
-// One batch, copied contiguously. B = size() is batch_size, or less for the last batch.
-// Batcher::next() refills it in place: a Tensor copied from `inputs` shares its storage and
-// sees the next batch's values (clone() what must outlive the step).
-struct Batch {
-  Tensor inputs;                 // [B, ...sample shape]
-  std::vector<int64_t> labels;   // [B]
-  std::vector<int64_t> indices;  // [B] positions in the dataset
-  int64_t size() const { return static_cast<int64_t>(labels.size()); }
+// A Source as Batchers and evaluation read it: an in-memory Dataset, shared (not copied).
+class DatasetSource final : public Source {
+ public:
+  explicit DatasetSource(std::shared_ptr<const Dataset> dataset);
+  explicit DatasetSource(Dataset dataset);
+  // A view of `dataset`, which must outlive this source.
+  static DatasetSource view(const Dataset& dataset);
 
-  // The buffer of the other batch size (full or last), kept so that epochs whose last batch
-  // is partial allocate nothing after the first one.
-  Tensor spare_inputs;
+  int64_t size() const override { return dataset_->size(); }
+  Shape sample_shape() const override { return dataset_->sample_shape(); }
+  int64_t num_classes() const override { return dataset_->num_classes; }
+  std::vector<std::string> class_names() const override { return dataset_->class_names; }
+  void fill(std::span<const int64_t> indices, Batch& batch) const override;
+  const Dataset& dataset() const { return *dataset_; }
+
+ private:
+  std::shared_ptr<const Dataset> dataset_;
+  int64_t sample_numel_ = 0;
 };
 
 struct BatcherConfig {
-  int64_t batch_size = 32;  // >= 1
+  int64_t batch_size = 32;  // >= 1: samples per batch of this rank
   bool shuffle = true;      // false: dataset order every epoch
   bool drop_last = false;   // true: skip a last batch smaller than batch_size
+  // Data parallelism: rank shard_index of shard_count. Every rank draws the same global order;
+  // step k's global batch is the next shard_count·batch_size samples of it, and rank r takes
+  // the r-th contiguous part, [r·m/N, (r+1)·m/N) of its m samples: parts differ in size by at
+  // most one sample when the last global batch is short. A last global batch with fewer samples
+  // than ranks is dropped, so every rank takes the same number of steps, each with a sample.
+  // With one shard (the default) this is the ordinary batcher.
+  int64_t shard_index = 0;
+  int64_t shard_count = 1;
 };
 
-// Cuts a dataset into batches, one epoch at a time:
+// Cuts a source into batches, one epoch at a time:
 //   Batcher batcher(train, {.batch_size = 64}, rng.fork());
 //   Batch batch;
 //   for (int64_t epoch = 0; epoch < epochs; ++epoch) {
@@ -72,24 +89,26 @@ struct BatcherConfig {
 //   }
 // The order of epoch e depends only on (the Rng given here, e): epoch e shuffles the identity
 // with Rng(k_e), k_e the e-th value of rng.next_u64(); a resumed run replays the same batches.
-// The Batcher keeps a reference to `dataset`, which must outlive it.
+// The Batcher keeps a reference to the source (or dataset), which must outlive it.
 class Batcher {
  public:
-  Batcher(const Dataset& dataset, BatcherConfig config, Rng rng);
+  Batcher(const Source& source, BatcherConfig config, Rng rng);
+  Batcher(const Dataset& dataset, BatcherConfig config, Rng rng);  // checks the dataset first
 
   void start_epoch(int64_t epoch);
   // Fills `batch` with the next batch of this epoch; false (batch untouched) when none is left.
   bool next(Batch& batch);
 
   int64_t batches_per_epoch() const;
-  std::span<const int64_t> order() const { return order_; }  // this epoch's sample order
+  std::span<const int64_t> order() const { return order_; }  // this epoch's global sample order
   const BatcherConfig& config() const { return config_; }
+  const Source& source() const { return *source_; }
 
  private:
-  const Dataset& dataset_;
   BatcherConfig config_;
+  std::unique_ptr<Source> owned_;  // the view, when constructed from a Dataset
+  const Source* source_;
   Rng rng_;  // never advanced: each epoch derives its own stream from a copy
-  int64_t sample_numel_ = 0;
   std::vector<int64_t> order_;
   int64_t cursor_ = 0;
   bool started_ = false;

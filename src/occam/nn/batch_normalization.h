@@ -41,6 +41,7 @@ class BatchNormalization final : public Layer {
   std::vector<Buffer*> buffers() override { return {&moving_mean_, &moving_variance_}; }
   Shape output_shape(const Shape& in) const override;
   std::string_view type_name() const override { return "batch_normalization"; }
+  bool normalizes() const override { return true; }
 
   Parameter& gamma() { return gamma_; }
   Parameter& beta() { return beta_; }

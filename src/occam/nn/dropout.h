@@ -24,6 +24,7 @@ class Dropout final : public Layer {
   Var forward(const Var& x, StepContext& ctx) override;
   Shape output_shape(const Shape& in) const override { return in; }
   std::string_view type_name() const override { return "dropout"; }
+  bool train_only_noise() const override { return true; }
   float rate() const { return options_.rate; }
 
  private:
@@ -36,6 +37,7 @@ class SpatialDropout2D final : public Layer {
   Var forward(const Var& x, StepContext& ctx) override;
   Shape output_shape(const Shape& in) const override;
   std::string_view type_name() const override { return "spatial_dropout2d"; }
+  bool train_only_noise() const override { return true; }
   float rate() const { return options_.rate; }
 
  private:
@@ -48,6 +50,7 @@ class GaussianDropout final : public Layer {
   Var forward(const Var& x, StepContext& ctx) override;
   Shape output_shape(const Shape& in) const override { return in; }
   std::string_view type_name() const override { return "gaussian_dropout"; }
+  bool train_only_noise() const override { return true; }
   float rate() const { return options_.rate; }
 
  private:
@@ -65,6 +68,7 @@ class GaussianNoise final : public Layer {
   Var forward(const Var& x, StepContext& ctx) override;
   Shape output_shape(const Shape& in) const override { return in; }
   std::string_view type_name() const override { return "gaussian_noise"; }
+  bool train_only_noise() const override { return true; }
   float stddev() const { return options_.stddev; }
 
  private:

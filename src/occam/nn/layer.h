@@ -23,7 +23,7 @@ class Layer : public Module {
   Layer& operator=(const Layer&) = delete;
 
   // The Keras base name: "dense", "conv2d", "max_pooling2d", ...
-  virtual std::string_view type_name() const = 0;
+  std::string_view type_name() const override = 0;
 
   // Sets the name and renames every parameter and buffer "<name>/<what>". Use this, not
   // Module::set_name, once the layer has parameters.

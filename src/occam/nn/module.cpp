@@ -5,6 +5,15 @@
 
 namespace occam::nn {
 
+const Var& output(const Outputs& outputs, std::string_view name) {
+  std::string names;
+  for (const auto& o : outputs) {
+    if (o.name == name) return o.value;
+    names += (names.empty() ? "" : ", ") + o.name;
+  }
+  throw Error("model has no output named " + std::string(name) + " (its outputs: " + names + ")");
+}
+
 Var Module::operator()(const Var& x, StepContext& ctx) {
   Var y = forward(x, ctx);
   if (activity_regularizer && ctx.activity_terms) {
@@ -15,7 +24,10 @@ Var Module::operator()(const Var& x, StepContext& ctx) {
     ctx.activity_terms->push_back(Term{name_ + "/activity/" + activity_regularizer->kind(), penalty,
                                        name_ + "/output", regularize::activity_formula(*activity_regularizer),
                                        y.numel(),
-                                       batch});
+                                       batch,
+                                       -1,
+                                       activity_regularizer.get(),
+                                       "activity"});
     if (ctx.measure_grad_norms)
       ctx.activity_terms->back().grad_norm =
           regularize::penalty_gradient_norm(*activity_regularizer, y.value()) / batch;

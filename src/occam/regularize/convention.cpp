@@ -27,6 +27,12 @@ std::optional<Convention> convention_from_string(std::string_view s) {
   return std::nullopt;
 }
 
+std::vector<std::pair<std::string, Convention>> convention_names() {
+  std::vector<std::pair<std::string, Convention>> out;
+  for (const auto& [k, name] : kNames) out.emplace_back(std::string(name), k);
+  return out;
+}
+
 float l2_factor(Convention c) {
   switch (c) {
     case Convention::keras:

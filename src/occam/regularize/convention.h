@@ -8,6 +8,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace occam::regularize {
 
@@ -15,6 +17,8 @@ enum class Convention { keras, tf_keras, tf_slim, tf_od_keras, torch };
 
 std::string_view to_string(Convention c);
 std::optional<Convention> convention_from_string(std::string_view s);
+// Every convention with its name, in declaration order (the one table both functions above read).
+std::vector<std::pair<std::string, Convention>> convention_names();
 // The factor an l2 coefficient is multiplied by in front of Σw²: 1 or 1/2.
 float l2_factor(Convention c);
 

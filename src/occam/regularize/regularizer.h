@@ -7,6 +7,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "occam/autograd/ops.h"
 #include "occam/regularize/convention.h"
@@ -27,6 +29,10 @@ class Regularizer {
   virtual std::optional<float> add_penalty_gradient(const Tensor& w, Tensor& dw) const {
     return std::nullopt;
   }
+  virtual bool has_fused_path() const { return false; }
+  // The coefficients as the formula states them, by name ({"l1", 0}, {"l2", 1e-4}), for run.json
+  // and the equivalences; empty for a penalty without such coefficients.
+  virtual std::vector<std::pair<std::string, float>> coefficients() const { return {}; }
   virtual std::unique_ptr<Regularizer> clone() const = 0;
 };
 
@@ -39,6 +45,10 @@ class L1L2 : public Regularizer {
   std::string kind() const override;
   std::string formula() const override;
   std::optional<float> add_penalty_gradient(const Tensor& w, Tensor& dw) const override;
+  bool has_fused_path() const override { return true; }
+  std::vector<std::pair<std::string, float>> coefficients() const override {
+    return {{"l1", l1_}, {"l2", l2_}};
+  }
   std::unique_ptr<Regularizer> clone() const override { return std::make_unique<L1L2>(*this); }
 
   float l1() const { return l1_; }

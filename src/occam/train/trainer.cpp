@@ -9,16 +9,17 @@
 
 namespace occam::train {
 
-void ClassificationTask::add_data_terms(Objective& objective, const Var& logits,
-                                        std::span<const int64_t> labels) const {
-  objective.add_data_term("classification_loss",
-                          loss::softmax_cross_entropy(logits, labels, label_smoothing));
+Trainer::Trainer(nn::Module& model, optim::Optimizer& optimizer, Schedule schedule,
+                 std::shared_ptr<const Task> task, TrainerOptions options, Rng rng)
+    : model_(model), optimizer_(optimizer), schedule_(std::move(schedule)), task_(std::move(task)),
+      options_(options), rng_(rng) {
+  OCCAM_CHECK(task_ != nullptr, "trainer: no task");
 }
 
-Trainer::Trainer(nn::Module& model, optim::Optimizer& optimizer, Schedule schedule,
-                 ClassificationTask task, TrainerOptions options, Rng rng)
-    : model_(model), optimizer_(optimizer), schedule_(std::move(schedule)), task_(task),
-      options_(options), rng_(rng) {}
+double EvalResult::metric(const std::string& name) const {
+  const auto it = metrics.find(name);
+  return it == metrics.end() ? NAN : it->second;
+}
 
 namespace {
 double seconds_since(std::chrono::steady_clock::time_point& t) {
@@ -27,87 +28,100 @@ double seconds_since(std::chrono::steady_clock::time_point& t) {
   t = now;
   return s;
 }
+
+// The outputs' values as constants: they outlive the step without holding its tape.
+nn::Outputs detached(const nn::Outputs& outputs) {
+  nn::Outputs out;
+  for (const auto& o : outputs) out.push_back({o.name, constant(o.value.value())});
+  return out;
+}
 }  // namespace
 
-StepResult Trainer::train_step(const Tensor& x, std::span<const int64_t> labels, bool measure) {
+void Trainer::check_finite(const std::vector<NamedValue>& terms) const {
+  if (!options_.check_finite) return;
+  for (const auto& t : terms)
+    if (!std::isfinite(t.value))
+      throw DivergenceError("term " + t.name + " is " + std::to_string(t.value) + " at step " +
+                            std::to_string(step_ + 1) + "; training stopped, the last checkpoint is intact");
+}
+
+// The pull of each penalty on what it penalizes, and the whole gradient of each parameter.
+std::map<std::string, double> Trainer::gradient_norms(const std::vector<nn::Parameter*>& params,
+                                                      const Objective& objective) const {
+  std::map<std::string, double> out;
+  for (nn::Parameter* p : params) {
+    if (p->value.grad().defined()) out[p->name] = regularize::l2_norm(p->value.grad());
+    if (p->regularizer && p->trainable)
+      out[p->name + "/" + p->regularizer->kind()] = regularize::penalty_gradient_norm(*p->regularizer, p->data());
+  }
+  for (const auto& t : objective.regularization_terms())
+    if (t.grad_norm >= 0) out[t.name] = t.grad_norm;
+  return out;
+}
+
+StepResult Trainer::train_step(const data::Batch& batch, bool measure) {
   StepResult result;
   auto clock = std::chrono::steady_clock::now();
   optimizer_.zero_grad();
   result.times.backward = seconds_since(clock);
   std::vector<nn::Term> activity;
   nn::StepContext ctx{nn::Mode::train, &rng_, &activity, measure};
-  Var logits = model_(constant(x), ctx);
+  const nn::Outputs outputs = model_.forward_outputs(constant(batch.inputs), ctx);
 
   Objective objective;
-  task_.add_data_terms(objective, logits, labels);
+  task_->add_data_terms(objective, outputs, batch);
   const auto params = model_.parameters();
   objective.add_parameter_penalties(params, options_.fused_regularizers);
   objective.add_activity_terms(std::move(activity));
-
-  result.terms = objective.values();
-  if (options_.check_finite)
-    for (const auto& t : result.terms)
-      if (!std::isfinite(t.value))
-        throw DivergenceError("term " + t.name + " is " + std::to_string(t.value) + " at step " +
-                              std::to_string(step_ + 1) +
-                              "; training stopped, the last checkpoint is intact");
+  const Var& total = objective.differentiable_total();
   result.times.forward = seconds_since(clock);
-  backward(objective.total());
 
-  if (measure) {
-    // The pull of each penalty on what it penalizes, and the whole gradient of each parameter.
-    for (nn::Parameter* p : params) {
-      if (p->value.grad().defined()) result.grad_norms[p->name] = regularize::l2_norm(p->value.grad());
-      if (p->regularizer && p->trainable)
-        result.grad_norms[p->name + "/" + p->regularizer->kind()] =
-            regularize::penalty_gradient_norm(*p->regularizer, p->data());
-    }
-    for (const auto& t : objective.regularization_terms())
-      if (t.grad_norm >= 0) result.grad_norms[t.name] = t.grad_norm;
-  }
-
+  backward(total);
+  if (gradient_hook_) gradient_hook_(params);
+  objective.apply_penalty_gradients();
+  result.terms = objective.values();
+  check_finite(result.terms);
+  if (measure) result.grad_norms = gradient_norms(params, objective);
   result.times.backward += seconds_since(clock);
 
   optimizer_.step(schedule_(step_));
   for (nn::Parameter* p : params)
-    if (p->constraint && p->trainable)
-      result.constraints[p->name] = p->constraint->project(p->data(), p->layout);
+    if (p->constraint && p->trainable) result.constraints[p->name] = p->constraint->project(p->data(), p->layout);
   result.times.optimizer = seconds_since(clock);
   ++step_;
 
-  result.count = int64_t(labels.size());
-  result.correct = count_top_k(logits.value(), labels, 1);
+  result.count = batch.size();
+  result.outputs = detached(outputs);
+  const auto metrics = task_->train_metrics();
+  metrics->add(result.outputs, batch);
+  result.metrics = metrics->values();
+  result.data = objective.data_terms();
   result.regularization = objective.regularization_terms();
   result.frozen_regularized = objective.frozen_regularized();
   return result;
 }
 
-EvalResult Trainer::evaluate(const data::Dataset& dataset, int64_t batch_size) {
+EvalResult Trainer::evaluate(const data::Source& source, int64_t batch_size) {
+  OCCAM_CHECK(batch_size >= 1, "evaluate: batch size must be >= 1, got ", batch_size);
   InferenceMode no_tape;
   EvalResult out;
   std::vector<double> sums;
   std::vector<std::string> names;
-  int64_t top1 = 0, top5 = 0;
+  const auto metrics = task_->eval_metrics();
   // The parameter penalties do not depend on the batch: computed once, the same terms (and the
   // same values) enter every batch's objective, in the usual place before the activity terms.
   Objective penalties;
   penalties.add_parameter_penalties(model_.parameters(), false);
-  const int64_t N = dataset.size();
-  const Shape sample = dataset.sample_shape();
-  const int64_t per = dataset.sample_numel();
+  const int64_t N = source.size();
+  data::Batch batch;
   for (int64_t start = 0; start < N; start += batch_size) {
     const int64_t n = std::min(batch_size, N - start);
-    Shape shape = sample;
-    shape.insert(shape.begin(), n);
-    Tensor x = Tensor::empty(shape);
-    std::copy_n(dataset.inputs.data() + start * per, n * per, x.data());
-    std::span<const int64_t> labels(dataset.labels.data() + start, size_t(n));
-
+    data::fill_range(source, start, n, batch);
     std::vector<nn::Term> activity;
     nn::StepContext ctx{nn::Mode::eval, nullptr, &activity, false};
-    Var logits = model_(constant(x), ctx);
+    const nn::Outputs outputs = model_.forward_outputs(constant(batch.inputs), ctx);
     Objective objective;
-    task_.add_data_terms(objective, logits, labels);
+    task_->add_data_terms(objective, outputs, batch);
     objective.add_activity_terms(penalties.regularization_terms());
     objective.add_activity_terms(std::move(activity));
     const auto values = objective.values();
@@ -116,20 +130,18 @@ EvalResult Trainer::evaluate(const data::Dataset& dataset, int64_t batch_size) {
       for (const auto& v : values) names.push_back(v.name);
     }
     for (size_t i = 0; i < values.size(); ++i) sums[i] += double(values[i].value) * double(n);
-    top1 += count_top_k(logits.value(), labels, 1);
-    top5 += count_top_k(logits.value(), labels, std::min<int>(5, int(logits.dim(1))));
+    metrics->add(outputs, batch);
   }
   for (size_t i = 0; i < sums.size(); ++i) out.terms.push_back({names[i], float(sums[i] / double(N))});
   out.count = N;
-  out.accuracy = N ? double(top1) / double(N) : 0;
-  out.top5 = N ? double(top5) / double(N) : 0;
+  out.metrics = metrics->values();
   return out;
 }
 
-Tensor Trainer::predict(const Tensor& x) {
+nn::Outputs Trainer::predict(const Tensor& x) {
   InferenceMode no_tape;
   nn::StepContext ctx{nn::Mode::eval, nullptr, nullptr, false};
-  return model_(constant(x), ctx).value();
+  return model_.forward_outputs(constant(x), ctx);
 }
 
 Checkpoint Trainer::checkpoint() const {

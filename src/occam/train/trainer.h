@@ -1,56 +1,59 @@
-// Trainer: wires a model, a task's data terms, the optimizer and its schedule. It sums and steps;
-// the model owns its parameters and regularization terms, the task owns its data terms.
-//   step: zero_grad → forward (tape) → Objective → backward(total) → optimizer.step(lr)
-//         → constraints → (logging steps) gradient and weight norms
+// Trainer: wires a model, a task (its data terms and metrics), the optimizer and its schedule.
+// It sums and steps; the model owns its parameters and regularization terms, the task owns its
+// data terms. One step (train_step):
+//   zero_grad → forward (tape) → Objective{task's data terms, penalties, activity terms}
+//   → backward(Σ terms on the tape) → gradient hook (e.g. an all-reduce of the gradients)
+//   → apply_penalty_gradients (fused L1/L2) → values, finite check → optimizer.step(lr)
+//   → constraints → (logging steps) gradient norms
+// The epoch loop around it is train::fit (train/fit.h).
 #pragma once
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
 
-#include "occam/data/dataset.h"
+#include "occam/data/source.h"
 #include "occam/nn/module.h"
 #include "occam/optim/optimizer.h"
 #include "occam/train/checkpoint.h"
 #include "occam/train/objective.h"
+#include "occam/train/task.h"
 
 namespace occam::train {
 
-// A classification task: logits [N,C] and integer labels give `classification_loss`, the mean
-// softmax cross-entropy (with label smoothing ε).
-struct ClassificationTask {
-  float label_smoothing = 0.f;
-  void add_data_terms(Objective& objective, const Var& logits, std::span<const int64_t> labels) const;
-};
-
 struct TrainerOptions {
-  bool fused_regularizers = true;  // L1/L2 gradients added in place (same numbers as the tape)
+  bool fused_regularizers = true;  // L1/L2 gradients added in one pass after backward (same numbers as the tape)
   bool check_finite = true;        // a NaN or Inf in any term stops the run naming the term
 };
 
 // Wall time of the phases of one step, in seconds (as bench/ and torch_ref.py split a step).
 struct StepTimes {
-  double forward = 0;    // model, data terms, penalties (fused L1/L2 gradients included), values
-  double backward = 0;   // zero_grad and the tape
+  double forward = 0;    // model, data terms, tape penalties
+  double backward = 0;   // zero_grad, the tape, the gradient hook, the fused L1/L2 pass, values
   double optimizer = 0;  // the update and the constraints
 };
 
 struct StepResult {
-  std::vector<NamedValue> terms;           // the objective, in order
-  int64_t correct = 0, count = 0;          // top-1 on this batch (train mode: dropout on)
+  std::vector<NamedValue> terms;              // the objective, in order
+  std::map<std::string, double> metrics;      // the task's train metrics on this batch (dropout on)
+  nn::Outputs outputs;                        // the model's outputs (values only, off the tape)
+  int64_t count = 0;                          // samples in the batch
   std::map<std::string, double> constraints;  // parameter → fraction clipped
   std::map<std::string, double> grad_norms;   // measured steps only
-  std::vector<nn::Term> regularization;    // the terms with their metadata (value as computed)
+  std::vector<nn::Term> data;                 // the data terms with their metadata
+  std::vector<nn::Term> regularization;       // the terms with their metadata (value as computed)
   std::vector<std::string> frozen_regularized;
   StepTimes times;
 };
 
 struct EvalResult {
-  std::vector<NamedValue> terms;  // each the batch-size-weighted mean over the dataset
-  double accuracy = 0, top5 = 0;
+  std::vector<NamedValue> terms;          // each the batch-size-weighted mean over the source
+  std::map<std::string, double> metrics;  // the task's, over the whole source
   int64_t count = 0;
+  double metric(const std::string& name) const;  // NaN when the task has no such metric
 };
 
 // Thrown when a term of the objective is NaN or ±Inf: names the term and the step.
@@ -62,21 +65,28 @@ class DivergenceError : public Error {
 class Trainer {
  public:
   using Schedule = std::function<float(int64_t step)>;
-  Trainer(nn::Module& model, optim::Optimizer& optimizer, Schedule schedule, ClassificationTask task,
-          TrainerOptions options, Rng rng);
+  // Called with the model's parameters between backward and the fused penalty gradients: the
+  // data gradients (and the tape penalties') are in p->value.grad(), the fused L1/L2 ones not yet.
+  using GradientHook = std::function<void(std::span<nn::Parameter* const> params)>;
 
-  // One optimization step on x [N, ...] with labels [N]. measure: also compute gradient norms.
-  StepResult train_step(const Tensor& x, std::span<const int64_t> labels, bool measure = false);
-  // Data and regularization terms and metrics over a dataset, in eval mode (dropout off, batch
-  // norm on running statistics), recording nothing on the tape.
-  EvalResult evaluate(const data::Dataset& dataset, int64_t batch_size);
-  // Logits for x in eval mode.
-  Tensor predict(const Tensor& x);
+  Trainer(nn::Module& model, optim::Optimizer& optimizer, Schedule schedule,
+          std::shared_ptr<const Task> task, TrainerOptions options, Rng rng);
+
+  // One optimization step on a batch. measure: also compute gradient norms.
+  StepResult train_step(const data::Batch& batch, bool measure = false);
+  // Data and regularization terms and the task's metrics over a source, in eval mode (dropout
+  // off, batch norm on running statistics), recording nothing on the tape.
+  EvalResult evaluate(const data::Source& source, int64_t batch_size);
+  // The model's outputs for x in eval mode.
+  nn::Outputs predict(const Tensor& x);
+
+  void set_gradient_hook(GradientHook hook) { gradient_hook_ = std::move(hook); }
 
   int64_t step() const { return step_; }
   float lr() const { return schedule_(step_); }
   nn::Module& model() { return model_; }
   optim::Optimizer& optimizer() { return optimizer_; }
+  const Task& task() const { return *task_; }
 
   // Everything needed to continue bit-identically: parameters, buffers, optimizer state, step,
   // the dropout RNG. The caller adds its own header entries (epoch, ...).
@@ -84,12 +94,17 @@ class Trainer {
   void restore(const Checkpoint& checkpoint);
 
  private:
+  void check_finite(const std::vector<NamedValue>& terms) const;
+  std::map<std::string, double> gradient_norms(const std::vector<nn::Parameter*>& params,
+                                               const Objective& objective) const;
+
   nn::Module& model_;
   optim::Optimizer& optimizer_;
   Schedule schedule_;
-  ClassificationTask task_;
+  std::shared_ptr<const Task> task_;
   TrainerOptions options_;
   Rng rng_;
+  GradientHook gradient_hook_;
   int64_t step_ = 0;
 };
 
