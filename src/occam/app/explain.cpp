@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <iomanip>
 #include <sstream>
 
@@ -31,39 +32,25 @@ const json* term_info(const json& info, const std::string& name) {
   return nullptr;
 }
 
-}  // namespace
-
-json explain_run(const std::string& dir, std::optional<int64_t> step) {
-  const RunRecord run = read_run(dir);
-  const auto train = run.split("train");
-  if (train.empty()) throw Error(dir + "/metrics.jsonl: no train step logged yet");
-  const json* point = step ? run.at_step("train", *step) : train.back();
-  if (!point)
-    throw Error(dir + ": no train step logged at or before step " + std::to_string(*step) +
-                " (the first is " + std::to_string(train.front()->at("step").get<int64_t>()) + ")");
-  const json& first = *train.front();
-  const json& info = run.info;
-  const json& terms = point->at("terms");
-  const double total = terms.at("total_loss").get<double>();
-  const double reg_loss = terms.value("regularization_loss", 0.0);
-  const json grad = point->value("grad_norms", json::object());
-
-  json out;
-  out["run"] = dir;
-  out["step"] = point->at("step");
-  out["epoch"] = point->at("epoch");
-  out["convention"] = info.at("convention");
-  out["optimizer"] = info.at("optimizer");
-
-  // ---- every term, in objective order ----
+// The terms of a logged point with what run.json says of each, the gradient shares and the trend.
+struct TermRows {
   json rows = json::array();
   double data_sum = 0, reg_sum = 0;
+  int reg_rows = 0;
+};
+
+TermRows term_rows(const json& info, const json& point, const json& first) {
+  TermRows out;
+  const json& terms = point.at("terms");
+  const double total = terms.at("total_loss").get<double>();
+  const json grad = point.value("grad_norms", json::object());
   for (const auto& [name, value] : terms.items()) {
     if (name == "regularization_loss" || name == "total_loss") continue;
     const json* ti = term_info(info, name);
     const std::string kind = ti ? ti->value("kind", "regularization") : "regularization";
     const double v = value.get<double>();
-    (kind == "data" ? data_sum : reg_sum) += v;
+    (kind == "data" ? out.data_sum : out.reg_sum) += v;
+    if (kind != "data") ++out.reg_rows;
     json row = {{"name", name}, {"kind", kind}, {"value", v}, {"share_of_total", total != 0 ? v / total : 0.0}};
     if (ti) {
       row["formula"] = ti->value("formula", "");
@@ -88,20 +75,29 @@ json explain_run(const std::string& dir, std::optional<int64_t> step) {
       row["first_step"] = first.at("step");
       if (v0 != 0) row["trend"] = (v - v0) / std::fabs(v0);
     }
-    rows.push_back(row);
+    out.rows.push_back(row);
   }
-  out["terms"] = rows;
-  out["identity"] = {{"total_loss", total},
-                     {"data_sum", data_sum},
-                     {"regularization_loss", reg_loss},
-                     {"regularization_sum", reg_sum},
-                     {"holds", std::fabs(data_sum + reg_loss - total) <= 1e-5 * std::max(1.0, std::fabs(total))}};
 
+  return out;
+}
+
+// Σ of a point's data terms (their kinds from run.json).
+double data_total(const json& info, const json& terms) {
+  double s = 0;
+  for (const auto& [name, v] : terms.items())
+    if (const json* t = term_info(info, name); t && t->value("kind", "") == "data") s += v.get<double>();
+  return s;
+}
+
+using Answer = std::function<void(const std::string&, const std::string&)>;
+
+// §9's questions about the objective: what regularization_loss is, the identity, the trend,
+// validation against train.
+void answer_objective(const Answer& answer, const RunRecord& run, const json& info, const json* point,
+                      const json& first, int reg_rows, double total, double data_sum, double reg_loss, double reg_sum) {
   // ---- answers to the common questions (SPEC-regularization §9), where they apply ----
-  json answers = json::array();
-  auto answer = [&](const std::string& q, const std::string& a) { answers.push_back({{"question", q}, {"answer", a}}); };
   answer("What is regularization_loss (and why is there no regularization_loss_1)?",
-         "The sum of the " + std::to_string(int(rows.size()) - 1) +
+         "The sum of the " + std::to_string(reg_rows) +
              " regularization terms listed above, each named after what it penalizes. Occam names every term "
              "once; TF1's regularization_loss_1 was the same quantity under a de-duplicated summary tag.");
   answer("Why is total_loss not the sum of what I plot?",
@@ -130,7 +126,7 @@ json explain_run(const std::string& dir, std::optional<int64_t> step) {
     const json& v = *val.back();
     answer("Does the validation loss include the L2 penalty?",
            "Occam logs them apart: at step " + std::to_string(v.at("step").get<int64_t>()) + " validation data loss " +
-               num(v.at("terms").begin().value().get<double>()) + ", validation regularization_loss " +
+               num(data_total(info, v.at("terms"))) + ", validation regularization_loss " +
                num(v.at("terms").value("regularization_loss", 0.0)) +
                ". A Keras val_loss is their sum (total_loss " + num(v.at("terms").at("total_loss").get<double>()) +
                "): Keras 2 and 3 include weight penalties in evaluate(), despite the Keras FAQ.");
@@ -145,6 +141,11 @@ json explain_run(const std::string& dir, std::optional<int64_t> step) {
              why + "; per-epoch train figures are running means over an epoch whose weights kept improving; both include the same regularization terms.");
     }
   }
+}
+
+// §9's questions about the model and the optimizer: activity terms, frozen layers, batch norm,
+// constraints, weight decay, conversions.
+void answer_model(const Answer& answer, const json& info, const json* point) {
   bool activity = false;
   for (const auto& t : info.at("terms"))
     if (t.value("applies_to", "") == "activity") activity = true;
@@ -193,6 +194,47 @@ json explain_run(const std::string& dir, std::optional<int64_t> step) {
          "See each term's equivalents: the convention here is " + info.at("convention").get<std::string>() +
              "; Keras l2(λ) = TF-slim / TF OD API weight 2λ = torch coupled weight_decay 2λ; no L2 value reproduces "
              "decoupled (AdamW) decay under an adaptive optimizer.");
+}
+
+}  // namespace
+
+json explain_run(const std::string& dir, std::optional<int64_t> step) {
+  const RunRecord run = read_run(dir);
+  const auto train = run.split("train");
+  if (train.empty()) throw Error(dir + "/metrics.jsonl: no train step logged yet");
+  const json* point = step ? run.at_step("train", *step) : train.back();
+  if (!point)
+    throw Error(dir + ": no train step logged at or before step " + std::to_string(*step) +
+                " (the first is " + std::to_string(train.front()->at("step").get<int64_t>()) + ")");
+  const json& first = *train.front();
+  const json& info = run.info;
+  const json& terms = point->at("terms");
+  const double total = terms.at("total_loss").get<double>();
+  const double reg_loss = terms.value("regularization_loss", 0.0);
+
+  json out;
+  out["run"] = dir;
+  out["step"] = point->at("step");
+  out["epoch"] = point->at("epoch");
+  out["convention"] = info.at("convention");
+  out["optimizer"] = info.at("optimizer");
+
+  const TermRows t = term_rows(info, *point, first);
+  const double data_sum = t.data_sum, reg_sum = t.reg_sum;
+  out["terms"] = t.rows;
+  out["identity"] = {{"total_loss", total},
+                     {"data_sum", data_sum},
+                     {"regularization_loss", reg_loss},
+                     {"regularization_sum", reg_sum},
+                     {"holds", std::fabs(data_sum + reg_loss - total) <= 1e-5 * std::max(1.0, std::fabs(total))}};
+
+
+  json answers = json::array();
+  const Answer answer = [&](const std::string& q, const std::string& a) {
+    answers.push_back({{"question", q}, {"answer", a}});
+  };
+  answer_objective(answer, run, info, point, first, t.reg_rows, total, data_sum, reg_loss, reg_sum);
+  answer_model(answer, info, point);
   out["answers"] = answers;
   return out;
 }

@@ -82,10 +82,43 @@ std::vector<std::string> objective_terms(const std::vector<const json*>& train) 
   return names;
 }
 
-std::string data_term(const json& info, const std::vector<std::string>& terms) {
+// The data terms among `terms` (run.json's kinds); the first term when run.json says nothing.
+std::vector<std::string> data_terms(const json& info, const std::vector<std::string>& terms) {
+  std::vector<std::string> out;
   for (const auto& name : terms)
-    if (const json* t = term_info(info, name); t && t->value("kind", "") == "data") return name;
-  return terms.empty() ? "classification_loss" : terms.front();
+    if (const json* t = term_info(info, name); t && t->value("kind", "") == "data") out.push_back(name);
+  if (out.empty() && !terms.empty()) out.push_back(terms.front());
+  return out;
+}
+
+// The data loss: the one data term, or the sum of several (a detector's two), as "data loss".
+struct DataLoss {
+  std::string name;
+  std::vector<std::string> terms;
+};
+DataLoss data_loss(const json& info, const std::vector<std::string>& terms) {
+  DataLoss d{"", data_terms(info, terms)};
+  d.name = d.terms.size() == 1 ? d.terms.front() : "data loss";
+  return d;
+}
+
+Curve data_curve(const std::vector<const json*>& points, const DataLoss& d) {
+  if (d.terms.size() == 1) return curve(points, "terms", d.terms.front());
+  Curve c;
+  for (const json* p : points) {
+    const auto g = p->find("terms");
+    if (g == p->end() || !g->is_object()) continue;
+    double sum = 0;
+    bool all = !d.terms.empty();
+    for (const auto& t : d.terms) {
+      if (!g->contains(t)) all = false;
+      else sum += as_double(g->at(t));
+    }
+    if (!all) continue;
+    c.steps.push_back(as_double(p->value("step", json())));
+    c.values.push_back(sum);
+  }
+  return c;
 }
 
 // A legend's sample of a band (a square), or of a line as the chart draws it.
@@ -160,7 +193,7 @@ std::string header_section(const RunRecord& run, const std::vector<const json*>&
 // The train objective as stacked bands over the logged steps; the top edge is total_loss.
 std::string objective_section(const RunRecord& run, const std::vector<const json*>& train, svg::Axes axes) {
   const std::vector<std::string> names = objective_terms(train);
-  const std::string data = data_term(run.info, names);
+  const std::vector<std::string> data = data_terms(run.info, names);
   std::vector<double> steps, total, regularization;
   for (const json* p : train) {
     const json terms = p->value("terms", json::object());
@@ -178,7 +211,7 @@ std::string objective_section(const RunRecord& run, const std::vector<const json
     const double last = values.back();
     bands.push_back({names[k], palette(k),
                      names[k] + " = " + formula + "\nat step " + num(steps.back()) + ": " + num(last), values});
-    if (names[k] != data) regularization_bands.push_back(bands.back());
+    if (std::find(data.begin(), data.end(), names[k]) == data.end()) regularization_bands.push_back(bands.back());
     legend += "<li>" + swatch(palette(k)) + "<b>" + escape(names[k]) + "</b> <span class=\"formula\">" +
               escape(formula) + "</span> <span class=\"last\">" + num(last) +
               (total.back() > 0 ? " (" + pct(last / total.back()) + ")" : "") + "</span></li>";
@@ -235,14 +268,14 @@ std::string objective_section(const RunRecord& run, const std::vector<const json
 // Train against validation (and test): the losses, then accuracy.
 std::string curves_section(const RunRecord& run, const std::vector<const json*>& train, const svg::Axes& page) {
   const auto val = run.split("val"), test = run.split("test");
-  const std::string data = data_term(run.info, objective_terms(train));
+  const DataLoss data = data_loss(run.info, objective_terms(train));
   std::vector<svg::Series> losses = {
       series("train total_loss", kTrain, curve(train, "terms", "total_loss"), false, false),
-      series("train " + data, kTrain, curve(train, "terms", data), true, false),
+      series("train " + data.name, kTrain, data_curve(train, data), true, false),
       series("validation total_loss", kVal, curve(val, "terms", "total_loss"), false, true),
-      series("validation " + data, kVal, curve(val, "terms", data), true, true),
+      series("validation " + data.name, kVal, data_curve(val, data), true, true),
       series("test total_loss", kTest, curve(test, "terms", "total_loss"), false, true),
-      series("test " + data, kTest, curve(test, "terms", data), true, true)};
+      series("test " + data.name, kTest, data_curve(test, data), true, true)};
   std::vector<svg::Series> accuracy = {
       series("train accuracy", kTrain, curve(train, "metrics", "accuracy"), false, false),
       series("validation accuracy", kVal, curve(val, "metrics", "accuracy"), false, true),
