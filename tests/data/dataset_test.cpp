@@ -140,6 +140,39 @@ TEST(Batcher, RejectsMisuse) {
               HasSubstr("dataset: label 3 of sample 3 is outside [0, 3)"));
 }
 
+// Rank r of N takes the r-th contiguous part of each global batch of N·B samples of the one
+// global order: together the ranks see exactly what one batcher of batch N·B sees.
+TEST(Batcher, ShardsSplitTheSameGlobalOrder) {
+  const Dataset d = numbered(23);
+  Batcher global(d, {.batch_size = 6}, Rng(9));
+  Batcher r0(d, {.batch_size = 3, .shard_index = 0, .shard_count = 2}, Rng(9));
+  Batcher r1(d, {.batch_size = 3, .shard_index = 1, .shard_count = 2}, Rng(9));
+  for (int64_t epoch : {0, 4}) {
+    const auto g = epoch_batches(global, d, epoch), a = epoch_batches(r0, d, epoch), b = epoch_batches(r1, d, epoch);
+    // 23 = 6+6+6+5: four steps; the last global batch of 5 splits 2 + 3 ([0, 5/2) and [5/2, 5)).
+    ASSERT_EQ(g.size(), 4u);
+    ASSERT_EQ(a.size(), 4u);
+    ASSERT_EQ(b.size(), 4u);
+    for (size_t k = 0; k < g.size(); ++k) {
+      std::vector<int64_t> joined = a[k].indices;
+      joined.insert(joined.end(), b[k].indices.begin(), b[k].indices.end());
+      EXPECT_EQ(joined, g[k].indices) << "step " << k;
+    }
+    EXPECT_EQ(a.back().size(), 2);
+    EXPECT_EQ(b.back().size(), 3);
+  }
+  EXPECT_EQ(r0.batches_per_epoch(), 4);
+  // A last global batch with fewer samples than ranks is dropped on every rank: 25 = 4·6 + 1.
+  const Dataset e = numbered(25);
+  for (int64_t r = 0; r < 2; ++r) {
+    Batcher rank(e, {.batch_size = 3, .shard_index = r, .shard_count = 2}, Rng(9));
+    EXPECT_EQ(rank.batches_per_epoch(), 4);
+    EXPECT_EQ(epoch_batches(rank, e, 0).size(), 4u);
+  }
+  EXPECT_THAT(error_of([&] { Batcher(e, {.shard_index = 2, .shard_count = 2}, Rng(1)); }),
+              HasSubstr("batcher: shard 2 of 2 does not exist"));
+}
+
 TEST(SplitValidation, HoldsOutADisjointSeededFraction) {
   const Dataset d = numbered(100);
   Rng rng(5);
