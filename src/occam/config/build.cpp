@@ -1,6 +1,7 @@
 #include "occam/config/build.h"
 
 #include "occam/nn/flatten.h"
+#include "occam/nn/layer.h"
 #include "occam/optim/adam.h"
 #include "occam/optim/rmsprop.h"
 #include "occam/optim/sgd.h"
@@ -34,8 +35,19 @@ struct Overloaded : F... {
 template <class... F>
 Overloaded(F...) -> Overloaded<F...>;
 
-// The layer a spec describes, for an input of shape `in` ([N, ...] with N = 1).
-std::unique_ptr<nn::Module> make_layer(const LayerSpec& spec, const Shape& in, Rng& rng) {
+// What the spec attaches to the layer's parameters and output, made in the run's convention.
+nn::Attachments attachments(const LayerSpec& spec, regularize::Convention convention) {
+  nn::Attachments a;
+  for (const auto& [role, r] : spec.regularizers) a.regularizers.emplace_back(role, make_regularizer(r, convention));
+  for (const auto& [role, c] : spec.constraints) a.constraints.emplace_back(role, make_constraint(c));
+  if (spec.activity_regularizer) a.activity = make_regularizer(*spec.activity_regularizer, convention);
+  a.trainable = spec.trainable;
+  return a;
+}
+
+// The layer a spec describes, for an input of shape `in` ([N, ...] with N = 1). Layers whose
+// options carry attachments get them there; the others (no parameters) get them after.
+std::unique_ptr<nn::Layer> make_layer(const LayerSpec& spec, const nn::Attachments& att, const Shape& in, Rng& rng) {
   auto channels = [&](const char* what) {
     if (in.size() != 4)
       throw ConfigError(spec.where + ": " + what + " expects images [N,C,H,W], but its input is " +
@@ -48,52 +60,74 @@ std::unique_ptr<nn::Module> make_layer(const LayerSpec& spec, const Shape& in, R
                         " (add a flatten layer before it)");
     return in[1];
   };
+  bool attached = false;
   auto named = [&](auto options) {
     options.name = spec.name;
+    if constexpr (requires { options.attach; }) {
+      options.attach = att;
+      attached = true;
+    }
     return options;
   };
-  return std::visit(
+  std::unique_ptr<nn::Layer> layer = std::visit(
       Overloaded{
-          [&](const nn::DenseOptions& o) -> std::unique_ptr<nn::Module> {
+          [&](const nn::DenseOptions& o) -> std::unique_ptr<nn::Layer> {
             return std::make_unique<nn::Dense>(named(o), features(), rng);
           },
-          [&](const nn::Conv2DOptions& o) -> std::unique_ptr<nn::Module> {
+          [&](const nn::Conv2DOptions& o) -> std::unique_ptr<nn::Layer> {
             return std::make_unique<nn::Conv2D>(named(o), channels("conv2d"), rng);
           },
-          [&](const MaxPoolSpec& s) -> std::unique_ptr<nn::Module> {
+          [&](const MaxPoolSpec& s) -> std::unique_ptr<nn::Layer> {
             channels("max_pool2d");
             return std::make_unique<nn::MaxPool2D>(named(s.options));
           },
-          [&](const AvgPoolSpec& s) -> std::unique_ptr<nn::Module> {
+          [&](const AvgPoolSpec& s) -> std::unique_ptr<nn::Layer> {
             channels("avg_pool2d");
             return std::make_unique<nn::AvgPool2D>(named(s.options));
           },
-          [&](const GlobalAvgPoolSpec&) -> std::unique_ptr<nn::Module> {
+          [&](const GlobalAvgPoolSpec&) -> std::unique_ptr<nn::Layer> {
             channels("global_avg_pool2d");
             return std::make_unique<nn::GlobalAvgPool2D>(spec.name);
           },
-          [&](const nn::BatchNormOptions& o) -> std::unique_ptr<nn::Module> {
+          [&](const nn::BatchNormOptions& o) -> std::unique_ptr<nn::Layer> {
             if (in.size() != 2 && in.size() != 4)
               throw ConfigError(spec.where + ": batch_normalization expects [N,C] or [N,C,H,W], got " + shape_str(in));
             return std::make_unique<nn::BatchNormalization>(named(o), in[1]);
           },
-          [&](const FlattenSpec&) -> std::unique_ptr<nn::Module> { return std::make_unique<nn::Flatten>(spec.name); },
-          [&](const nn::DropoutOptions& o) -> std::unique_ptr<nn::Module> { return std::make_unique<nn::Dropout>(named(o)); },
-          [&](const SpatialDropoutSpec& s) -> std::unique_ptr<nn::Module> {
+          [&](const FlattenSpec&) -> std::unique_ptr<nn::Layer> { return std::make_unique<nn::Flatten>(spec.name); },
+          [&](const nn::DropoutOptions& o) -> std::unique_ptr<nn::Layer> { return std::make_unique<nn::Dropout>(named(o)); },
+          [&](const SpatialDropoutSpec& s) -> std::unique_ptr<nn::Layer> {
             channels("spatial_dropout2d");
             return std::make_unique<nn::SpatialDropout2D>(named(s.options));
           },
-          [&](const GaussianDropoutSpec& s) -> std::unique_ptr<nn::Module> {
+          [&](const GaussianDropoutSpec& s) -> std::unique_ptr<nn::Layer> {
             return std::make_unique<nn::GaussianDropout>(named(s.options));
           },
-          [&](const nn::GaussianNoiseOptions& o) -> std::unique_ptr<nn::Module> {
+          [&](const nn::GaussianNoiseOptions& o) -> std::unique_ptr<nn::Layer> {
             return std::make_unique<nn::GaussianNoise>(named(o));
           },
-          [&](const nn::ActivationOptions& o) -> std::unique_ptr<nn::Module> {
+          [&](const nn::ActivationOptions& o) -> std::unique_ptr<nn::Layer> {
             return std::make_unique<nn::ActivationLayer>(named(o));
           },
       },
       spec.options);
+  if (!attached) layer->attach(att);
+  return layer;
+}
+
+// Keras rejects an orthogonal regularizer on anything but a matrix (conv kernels too).
+void check_orthogonal(const LayerSpec& spec, nn::Module& layer, const Shape& out) {
+  for (const auto& [role, r] : spec.regularizers) {
+    if (r.kind != RegularizerSpec::Kind::orthogonal) continue;
+    for (nn::Parameter* p : layer.parameters())
+      if (p->name == layer.name() + "/" + role && p->data().rank() != 2)
+        throw ConfigError(r.where + ": orthogonal needs a rank-2 tensor, but " + p->name + " is " +
+                          shape_str(p->data().shape()) + " (Keras rejects conv kernels too)");
+  }
+  if (spec.activity_regularizer && spec.activity_regularizer->kind == RegularizerSpec::Kind::orthogonal &&
+      out.size() != 2)
+    throw ConfigError(spec.activity_regularizer->where + ": orthogonal needs a rank-2 output [N,features], but " +
+                      layer.name() + " outputs " + shape_str(out));
 }
 
 }  // namespace
@@ -104,36 +138,15 @@ std::unique_ptr<nn::Sequential> build_model(const ModelConfig& config, regulariz
   Shape shape = config.input_shape;
   shape.insert(shape.begin(), 1);
   for (const LayerSpec& spec : config.layers) {
-    nn::Module* layer = nullptr;
     try {
-      layer = &model->add(make_layer(spec, shape, rng));
-      shape = layer->output_shape(shape);
+      nn::Module& layer = model->add(make_layer(spec, attachments(spec, convention), shape, rng));
+      shape = layer.output_shape(shape);
+      check_orthogonal(spec, layer, shape);
     } catch (const ConfigError&) {
       throw;
     } catch (const Error& e) {
       throw ConfigError(spec.where + ": " + e.what());
     }
-    for (const auto& [role, r] : spec.regularizers) {
-      nn::Parameter* p = model->find_parameter(layer->name() + "/" + role);
-      if (!p) throw ConfigError(r.where + ": layer " + layer->name() + " has no parameter '" + role + "'");
-      if (r.kind == RegularizerSpec::Kind::orthogonal && p->data().rank() != 2)
-        throw ConfigError(r.where + ": orthogonal needs a rank-2 tensor, but " + p->name + " is " +
-                          shape_str(p->data().shape()) + " (Keras rejects conv kernels too)");
-      p->regularizer = make_regularizer(r, convention);
-    }
-    for (const auto& [role, c] : spec.constraints) {
-      nn::Parameter* p = model->find_parameter(layer->name() + "/" + role);
-      if (!p) throw ConfigError(spec.where + ": layer " + layer->name() + " has no parameter '" + role + "'");
-      p->constraint = make_constraint(c);
-    }
-    if (spec.activity_regularizer) {
-      if (spec.activity_regularizer->kind == RegularizerSpec::Kind::orthogonal && shape.size() != 2)
-        throw ConfigError(spec.activity_regularizer->where + ": orthogonal needs a rank-2 output [N,features], but " +
-                          layer->name() + " outputs " + shape_str(shape));
-      layer->activity_regularizer = make_regularizer(*spec.activity_regularizer, convention);
-    }
-    if (!spec.trainable)
-      for (nn::Parameter* p : layer->parameters()) p->trainable = false;
   }
   return model;
 }

@@ -15,6 +15,7 @@ BatchNormalization::BatchNormalization(const BatchNormOptions& options, int64_t 
   beta_ = Parameter(scoped("beta"), Tensor::zeros({channels_}), regularize::Layout::vector);
   moving_mean_ = Buffer{scoped("moving_mean"), Tensor::zeros({channels_})};
   moving_variance_ = Buffer{scoped("moving_variance"), Tensor::ones({channels_})};
+  attach(options_.attach);
 }
 
 Shape BatchNormalization::output_shape(const Shape& in) const {

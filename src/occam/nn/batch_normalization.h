@@ -27,6 +27,7 @@ struct BatchNormOptions {
   float momentum = 0.1f;  // in [0, 1]; its meaning depends on the convention (above)
   float epsilon = 1e-5f;  // > 0
   std::string name;       // empty: named by Sequential::add ("batch_normalization_1")
+  Attachments attach;     // regularizers, constraints, activity regularizer, trainable (nn/layer.h)
 
   static BatchNormOptions torch() { return {}; }
   static BatchNormOptions keras() { return {BatchNormConvention::keras, 0.99f, 1e-3f, {}}; }

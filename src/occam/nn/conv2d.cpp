@@ -21,6 +21,7 @@ Conv2D::Conv2D(const Conv2DOptions& options, int64_t in_channels, Rng& rng)
     bias_ =
         Parameter(scoped("bias"), initialize(options_.bias_initializer, {options_.filters}, rng),
                   regularize::Layout::vector);
+  attach(options_.attach);
 }
 
 std::vector<Parameter*> Conv2D::parameters() {

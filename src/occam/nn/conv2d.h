@@ -29,6 +29,7 @@ struct Conv2DOptions {
   Initializer kernel_initializer = Initializer::glorot_uniform;
   Initializer bias_initializer = Initializer::zeros;
   std::string name;  // empty: named by Sequential::add ("conv2d_1")
+  Attachments attach;  // regularizers, constraints, activity regularizer, trainable (nn/layer.h)
 };
 
 class Conv2D final : public Layer {

@@ -15,6 +15,7 @@ Dense::Dense(const DenseOptions& options, int64_t in_features, Rng& rng)
   if (options_.use_bias)
     bias_ = Parameter(scoped("bias"), initialize(options_.bias_initializer, {options_.units}, rng),
                       regularize::Layout::vector);
+  attach(options_.attach);
 }
 
 std::vector<Parameter*> Dense::parameters() {

@@ -18,6 +18,7 @@ struct DenseOptions {
   Initializer kernel_initializer = Initializer::glorot_uniform;
   Initializer bias_initializer = Initializer::zeros;
   std::string name;  // empty: named by Sequential::add ("dense_1")
+  Attachments attach;  // regularizers, constraints, activity regularizer, trainable (nn/layer.h)
 };
 
 class Dense final : public Layer {

@@ -22,6 +22,7 @@ DepthwiseConv2D::DepthwiseConv2D(const DepthwiseConv2DOptions& options, int64_t 
   if (options_.use_bias)
     bias_ = Parameter(scoped("bias"), initialize(options_.bias_initializer, {in_ * M}, rng),
                       regularize::Layout::vector);
+  attach(options_.attach);
 }
 
 std::vector<Parameter*> DepthwiseConv2D::parameters() {

@@ -9,12 +9,28 @@
 // parameters are leaves of the tape, and a model refers to them by address.
 #pragma once
 
+#include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 #include <string_view>
 
 #include "occam/nn/module.h"
 
 namespace occam::nn {
+
+// What a layer's options attach to its parameters and its output, as Keras' constructor
+// arguments do (kernel_regularizer=, bias_constraint=, activity_regularizer=, trainable=):
+// regularizers and constraints by parameter role ("kernel", "bias", "gamma", "beta",
+// "depthwise_kernel"), each cloned into the parameter when the layer is built.
+//   nn::DenseOptions o{.units = 10};
+//   o.attach.regularizers = {{"kernel", regularize::l2(1e-4f)}};
+struct Attachments {
+  std::vector<std::pair<std::string, std::shared_ptr<const regularize::Regularizer>>> regularizers;
+  std::vector<std::pair<std::string, std::shared_ptr<const regularize::Constraint>>> constraints;
+  std::shared_ptr<const regularize::Regularizer> activity;  // on the layer's output, ÷ batch size
+  bool trainable = true;  // false: every parameter frozen (its regularizer then adds no term)
+};
 
 class Layer : public Module {
  public:
@@ -28,6 +44,10 @@ class Layer : public Module {
   // Sets the name and renames every parameter and buffer "<name>/<what>". Use this, not
   // Module::set_name, once the layer has parameters.
   void rename(const std::string& name);
+
+  // Clones each regularizer and constraint into the parameter of that role, sets the activity
+  // regularizer and trainable. Throws naming the layer and the role when it has no such parameter.
+  void attach(const Attachments& attachments);
 
   // The layer in messages: its name, or its type name while it has none.
   std::string label() const { return name_.empty() ? std::string(type_name()) : name_; }
