@@ -8,13 +8,13 @@
 #include "occam/app/explain.h"
 #include "occam/app/report.h"
 #include "occam/app/train_command.h"
+#include "occam/cli/wait_policy.h"
 #include "occam/error.h"
-#include "occam/tensor/threads.h"
 
 int main(int argc, char** argv) {
   // First thing: libgomp must load with a passive wait policy, or its idle workers spin and a
   // shared 2-core machine trains 5-20× slower (bench/RESULTS.md). May re-execute the program.
-  occam::use_passive_openmp_wait(argv);
+  occam::cli::use_passive_openmp_wait(argv);
   CLI::App app{"occam: a deep-learning trainer whose objective you can see into"};
   app.require_subcommand(1);
 
