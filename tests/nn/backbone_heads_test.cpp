@@ -45,7 +45,8 @@ std::unique_ptr<Conv2D> picker(int64_t in, const std::vector<int64_t>& pick,
   Tensor& k = layer->kernel().data();
   k.fill(0.f);
   for (size_t o = 0; o < pick.size(); ++o) k[int64_t(o) * in + pick[o]] = 1.f;
-  for (size_t o = 0; o < pick.size() && o < bias.size(); ++o) layer->bias()->data()[int64_t(o)] = bias[o];
+  for (size_t o = 0; o < pick.size() && o < bias.size(); ++o)
+    layer->bias()->data()[int64_t(o)] = bias[o];
   return layer;
 }
 
@@ -218,7 +219,8 @@ TEST(BackboneHeads, NamesBackboneLikeSequentialAndHeadModulesAfterHeadAndMap) {
       DepthwiseConv2DOptions{.kernel_size = {3, 3}, .padding = Padding::same}, 4, rng));
   block->add(std::make_unique<BatchNormalization>(BatchNormOptions{}, 4));
   block->add(conv(4, 8, 1, rng));
-  model.add_head("box_encodings", 4, modules(std::move(block), conv(4, 4, 3, rng, 1, Activation::linear, "mine")));
+  model.add_head("box_encodings", 4,
+                 modules(std::move(block), conv(4, 4, 3, rng, 1, Activation::linear, "mine")));
   model.add_head("class_predictions", 4, modules(conv(4, 8, 3, rng), std::make_unique<Scale>()));
 
   EXPECT_THAT(names_of(model.parameters()),
@@ -236,10 +238,11 @@ TEST(BackboneHeads, NamesBackboneLikeSequentialAndHeadModulesAfterHeadAndMap) {
                           "class_predictions/feature_map_1/scale"));
   std::vector<std::string> buffers;
   for (const Buffer* b : model.buffers()) buffers.push_back(b->name);
-  EXPECT_THAT(buffers, ElementsAre("batch_normalization_1/moving_mean",
-                                   "batch_normalization_1/moving_variance",
-                                   "box_encodings/feature_map_0/batch_normalization_1/moving_mean",
-                                   "box_encodings/feature_map_0/batch_normalization_1/moving_variance"));
+  EXPECT_THAT(buffers,
+              ElementsAre("batch_normalization_1/moving_mean",
+                          "batch_normalization_1/moving_variance",
+                          "box_encodings/feature_map_0/batch_normalization_1/moving_mean",
+                          "box_encodings/feature_map_0/batch_normalization_1/moving_variance"));
   EXPECT_EQ(model.heads()[0].modules[0]->name(), "box_encodings/feature_map_0");
   EXPECT_EQ(model.heads()[0].modules[1]->name(), "box_encodings/feature_map_1");
   EXPECT_EQ(model.find_parameter("box_encodings/feature_map_1/kernel"),
@@ -247,8 +250,8 @@ TEST(BackboneHeads, NamesBackboneLikeSequentialAndHeadModulesAfterHeadAndMap) {
   EXPECT_EQ(model.find_parameter("mine/kernel"), nullptr);
   // The model runs in train mode (batch norms on batch statistics) and in eval mode.
   StepContext train{Mode::train, &rng};
-  EXPECT_EQ(model.forward_outputs(constant(testing::normal({2, 3, 6, 5}, rng)), train)[1].value.shape(),
-            (Shape{2, 6 * 5 * 2 + 3 * 3 * 1, 4}));
+  const Outputs out = model.forward_outputs(constant(testing::normal({2, 3, 6, 5}, rng)), train);
+  EXPECT_EQ(out[1].value.shape(), (Shape{2, 6 * 5 * 2 + 3 * 3 * 1, 4}));
 }
 
 TEST(BackboneHeads, ActivityRegularizersOfBackboneAndHeadsAddNamedTerms) {
@@ -309,14 +312,14 @@ TEST(BackboneHeads, GradientsMatchFiniteDifferencesThroughTheWholeModel) {
     const auto& layers = model.backbone().layers();
     Var f0 = (*layers[1])((*layers[0])(constant(x), ctx), ctx);
     Var f1 = (*layers[2])(f0, ctx);
-    Var want = sum(constant(r_box) *
-                   concat({reshape(permute((*model.heads()[0].modules[0])(f0, ctx), {0, 2, 3, 1}), {2, -1, 2}),
-                           reshape(permute((*model.heads()[0].modules[1])(f1, ctx), {0, 2, 3, 1}), {2, -1, 2})},
-                          1)) +
-               sum(constant(r_cls) *
-                   square(concat({reshape(permute((*model.heads()[1].modules[0])(f0, ctx), {0, 2, 3, 1}), {2, -1, 3}),
-                                  reshape(permute((*model.heads()[1].modules[1])(f1, ctx), {0, 2, 3, 1}), {2, -1, 3})},
-                                 1)));
+    // Head h on both maps, [B, A·V, H, W] → [B, H·W·A, V], concatenated.
+    auto head = [&](size_t h, int64_t V) {
+      const auto& m = model.heads()[h].modules;
+      return concat({reshape(permute((*m[0])(f0, ctx), {0, 2, 3, 1}), {2, -1, V}),
+                     reshape(permute((*m[1])(f1, ctx), {0, 2, 3, 1}), {2, -1, V})},
+                    1);
+    };
+    Var want = sum(constant(r_box) * head(0, 2)) + sum(constant(r_cls) * square(head(1, 3)));
     EXPECT_FLOAT_EQ(loss(constant(x)).item(), want.item());
   }
 
@@ -380,7 +383,8 @@ TEST(BackboneHeads, UnknownOrMisorderedTapsThrowNamingTheLayers) {
   EXPECT_THAT(error_of([&] { model.add(conv(4, 4, 3, rng)); }),
               HasSubstr("BackboneHeads::add: head 'box_encodings' is already added"));
   EXPECT_THAT(error_of([&] { model.add_feature_map("conv2d_3", 3); }),
-              HasSubstr("head 'box_encodings' is already added; add the feature maps before the heads"));
+              HasSubstr("head 'box_encodings' is already added; add the feature maps before "
+                        "the heads"));
 }
 
 TEST(BackboneHeads, BadHeadsThrowNamingHeadAndMap) {
@@ -428,8 +432,9 @@ TEST(BackboneHeads, HeadThatChangesTheBatchOrSpatialSizeThrows) {
   BackboneHeads valid;
   valid.add(conv(3, 4, 3, rng));
   valid.add_feature_map("conv2d_1", 1);
-  valid.add_head("class_predictions", 2, modules(std::make_unique<Conv2D>(
-                                              Conv2DOptions{.filters = 2, .kernel_size = {3, 3}}, 4, rng)));
+  valid.add_head("class_predictions", 2,
+                 modules(std::make_unique<Conv2D>(
+                     Conv2DOptions{.filters = 2, .kernel_size = {3, 3}}, 4, rng)));
   EXPECT_THAT(error_of([&] { valid.output_shapes({1, 3, 5, 5}); }),
               HasSubstr("head 'class_predictions' on feature map 0 ('conv2d_1', [1,4,5,5]): "
                         "expected [B, A·V, H, W] = [1,2,5,5]"));
