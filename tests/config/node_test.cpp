@@ -98,3 +98,44 @@ TEST(RunConfig, MistakesFoundWhileReadingOrBuildingNameTheKey) {
 
 }  // namespace
 }  // namespace occam::config
+
+namespace occam::config {
+namespace {
+
+// A mobile-detector block from YAML: depthwise 3×3 (relu6) then a pointwise conv; Keras' key
+// depthwise_regularizer attaches to the parameter depthwise_kernel, which the term is named after.
+TEST(RunConfig, DepthwiseConvolutionAndRelu6FromYaml) {
+  const auto c = read_run_config(ConfigNode::load_string(R"(
+model:
+  input_shape: [3, 8, 8]
+  layers:
+    - {type: depthwise_conv2d, kernel_size: 3, padding: same, depth_multiplier: 2, activation: relu6,
+       depthwise_regularizer: {l2: 1.0e-3}, depthwise_constraint: {max_norm: {max_value: 2}}}
+    - {type: conv2d, filters: 4, kernel_size: 1}
+    - {type: flatten}
+    - {type: dense, units: 3}
+optimizer: {type: sgd, lr: 0.1}
+)", "dw.yaml"));
+  Rng rng(0);
+  auto model = build_model(c.model, c.convention, rng);
+  nn::Parameter* k = model->find_parameter("depthwise_conv2d_1/depthwise_kernel");
+  ASSERT_NE(k, nullptr);
+  EXPECT_EQ(k->data().shape(), (Shape{6, 1, 3, 3}));  // C·M filters of one input channel each
+  ASSERT_NE(k->regularizer, nullptr);
+  EXPECT_EQ(k->regularizer->formula(), "0.001·Σw² (keras)");
+  ASSERT_NE(k->constraint, nullptr);
+  EXPECT_EQ(model->output_shape({2, 3, 8, 8}), (Shape{2, 3}));
+  // relu6 caps the block's output at 6: inputs of 100 through a kernel of ones give 6 everywhere.
+  k->data().fill(1.f);
+  nn::StepContext ctx;
+  Tensor x = Tensor::empty({1, 3, 8, 8});
+  x.fill(100.f);
+  const Var y = model->layers()[0]->forward(constant(x), ctx);
+  for (int64_t i = 0; i < y.numel(); ++i) ASSERT_EQ(y.value()[i], 6.f) << i;
+  EXPECT_THAT(run_config_error("    - {type: depthwise_conv2d, kernel_size: 3, kernel_regularizer: {l2: 0.1}}\n"
+                               "    - {type: flatten}\n    - {type: dense, units: 4}\n"),
+              HasSubstr("model.layers[0].kernel_regularizer: unknown key"));
+}
+
+}  // namespace
+}  // namespace occam::config

@@ -77,6 +77,9 @@ std::unique_ptr<nn::Layer> make_layer(const LayerSpec& spec, const nn::Attachmen
           [&](const nn::Conv2DOptions& o) -> std::unique_ptr<nn::Layer> {
             return std::make_unique<nn::Conv2D>(named(o), channels("conv2d"), rng);
           },
+          [&](const nn::DepthwiseConv2DOptions& o) -> std::unique_ptr<nn::Layer> {
+            return std::make_unique<nn::DepthwiseConv2D>(named(o), channels("depthwise_conv2d"), rng);
+          },
           [&](const MaxPoolSpec& s) -> std::unique_ptr<nn::Layer> {
             channels("max_pool2d");
             return std::make_unique<nn::MaxPool2D>(named(s.options));

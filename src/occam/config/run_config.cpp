@@ -32,11 +32,7 @@ E read_enum(ConfigNode& node, const std::string& key, E fallback,
   node.child(key).fail(msg);
 }
 
-const std::vector<std::pair<std::string, nn::Activation>> kActivations = {
-    {"linear", nn::Activation::linear},   {"relu", nn::Activation::relu},
-    {"leaky_relu", nn::Activation::leaky_relu}, {"sigmoid", nn::Activation::sigmoid},
-    {"tanh", nn::Activation::tanh},       {"gelu", nn::Activation::gelu},
-    {"softmax", nn::Activation::softmax}, {"log_softmax", nn::Activation::log_softmax}};
+const std::vector<std::pair<std::string, nn::Activation>> kActivations = nn::activation_names();
 
 const std::vector<std::pair<std::string, OptimizerConfig::Kind>> kOptimizerKinds = {
     {"sgd", OptimizerConfig::Kind::sgd}, {"adam", OptimizerConfig::Kind::adam},
@@ -49,10 +45,7 @@ std::string_view name_of(const std::vector<std::pair<std::string, E>>& table, E 
   return "?";
 }
 
-const std::vector<std::pair<std::string, nn::Initializer>> kInitializers = {
-    {"glorot_uniform", nn::Initializer::glorot_uniform}, {"glorot_normal", nn::Initializer::glorot_normal},
-    {"he_uniform", nn::Initializer::he_uniform},         {"he_normal", nn::Initializer::he_normal},
-    {"zeros", nn::Initializer::zeros},                   {"ones", nn::Initializer::ones}};
+const std::vector<std::pair<std::string, nn::Initializer>> kInitializers = nn::initializer_names();
 
 Size2 read_size2(ConfigNode& node, const std::string& key, std::optional<Size2> fallback) {
   if (!node.has(key)) {
@@ -158,43 +151,72 @@ void read_parameter_extras(ConfigNode& node, LayerSpec& spec, const std::vector<
   }
 }
 
-LayerSpec read_layer(ConfigNode node) {
-  LayerSpec spec;
-  spec.where = node.where();
-  if (!node.is_map()) node.fail("expected a layer, e.g. {type: dense, units: 128}, got " + node.text());
-  const std::string type = node.required<std::string>("type");
-  spec.name = node.optional<std::string>("name", "", [](std::string n) -> std::optional<std::string> {
-    if (n.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == std::string::npos)
-      return std::nullopt;
-    return std::string("a name of letters, digits, '_', '.' and '-' (it starts every parameter and term name)");
-  });
-  spec.trainable = node.optional<bool>("trainable", true);
-  if (auto a = node.optional_child("activity_regularizer")) spec.activity_regularizer = read_regularizer(*a);
-  auto act = [&] { return read_enum(node, "activation", nn::Activation::linear, kActivations); };
-  if (type == "dense") {
-    nn::DenseOptions o;
-    o.units = node.required<int64_t>("units", at_least(1));
-    o.activation = act();
-    o.use_bias = node.optional<bool>("use_bias", true);
-    o.kernel_initializer = read_enum(node, "kernel_initializer", o.kernel_initializer, kInitializers);
-    o.bias_initializer = read_enum(node, "bias_initializer", o.bias_initializer, kInitializers);
-    read_parameter_extras(node, spec, o.use_bias ? std::vector<std::string>{"kernel", "bias"}
-                                                 : std::vector<std::string>{"kernel"});
-    spec.options = o;
-  } else if (type == "conv2d") {
-    nn::Conv2DOptions o;
-    o.filters = node.required<int64_t>("filters", at_least(1));
-    o.kernel_size = read_size2(node, "kernel_size", std::nullopt);
-    o.strides = read_size2(node, "strides", Size2{1, 1});
-    o.padding = read_enum(node, "padding", nn::Padding::valid, {{"valid", nn::Padding::valid}, {"same", nn::Padding::same}});
-    o.activation = act();
-    o.use_bias = node.optional<bool>("use_bias", true);
-    o.kernel_initializer = read_enum(node, "kernel_initializer", o.kernel_initializer, kInitializers);
-    o.bias_initializer = read_enum(node, "bias_initializer", o.bias_initializer, kInitializers);
-    read_parameter_extras(node, spec, o.use_bias ? std::vector<std::string>{"kernel", "bias"}
-                                                 : std::vector<std::string>{"kernel"});
-    spec.options = o;
-  } else if (type == "max_pool2d" || type == "avg_pool2d") {
+const std::vector<std::pair<std::string, nn::Padding>> kPaddings = {{"valid", nn::Padding::valid},
+                                                                   {"same", nn::Padding::same}};
+
+std::vector<std::string> bias_roles(bool use_bias, const char* kernel) {
+  if (use_bias) return {kernel, "bias"};
+  return {kernel};
+}
+
+void read_dense(ConfigNode& node, LayerSpec& spec) {
+  nn::DenseOptions o;
+  o.units = node.required<int64_t>("units", at_least(1));
+  o.activation = read_enum(node, "activation", nn::Activation::linear, kActivations);
+  o.use_bias = node.optional<bool>("use_bias", true);
+  o.kernel_initializer = read_enum(node, "kernel_initializer", o.kernel_initializer, kInitializers);
+  o.bias_initializer = read_enum(node, "bias_initializer", o.bias_initializer, kInitializers);
+  read_parameter_extras(node, spec, bias_roles(o.use_bias, "kernel"));
+  spec.options = o;
+}
+
+void read_conv2d(ConfigNode& node, LayerSpec& spec) {
+  nn::Conv2DOptions o;
+  o.filters = node.required<int64_t>("filters", at_least(1));
+  o.kernel_size = read_size2(node, "kernel_size", std::nullopt);
+  o.strides = read_size2(node, "strides", Size2{1, 1});
+  o.padding = read_enum(node, "padding", nn::Padding::valid, kPaddings);
+  o.activation = read_enum(node, "activation", nn::Activation::linear, kActivations);
+  o.use_bias = node.optional<bool>("use_bias", true);
+  o.kernel_initializer = read_enum(node, "kernel_initializer", o.kernel_initializer, kInitializers);
+  o.bias_initializer = read_enum(node, "bias_initializer", o.bias_initializer, kInitializers);
+  read_parameter_extras(node, spec, bias_roles(o.use_bias, "kernel"));
+  spec.options = o;
+}
+
+// Keras DepthwiseConv2D: depthwise_regularizer / depthwise_constraint act on depthwise_kernel.
+void read_depthwise_conv2d(ConfigNode& node, LayerSpec& spec) {
+  nn::DepthwiseConv2DOptions o;
+  o.kernel_size = read_size2(node, "kernel_size", std::nullopt);
+  o.strides = read_size2(node, "strides", Size2{1, 1});
+  o.padding = read_enum(node, "padding", nn::Padding::valid, kPaddings);
+  o.depth_multiplier = node.optional<int64_t>("depth_multiplier", 1, at_least(1));
+  o.activation = read_enum(node, "activation", nn::Activation::linear, kActivations);
+  o.use_bias = node.optional<bool>("use_bias", true);
+  o.depthwise_initializer = read_enum(node, "depthwise_initializer", o.depthwise_initializer, kInitializers);
+  o.bias_initializer = read_enum(node, "bias_initializer", o.bias_initializer, kInitializers);
+  read_parameter_extras(node, spec, bias_roles(o.use_bias, "depthwise"));
+  for (auto& [role, r] : spec.regularizers)
+    if (role == "depthwise") role = "depthwise_kernel";
+  for (auto& [role, c] : spec.constraints)
+    if (role == "depthwise") role = "depthwise_kernel";
+  spec.options = o;
+}
+
+void read_batch_normalization(ConfigNode& node, LayerSpec& spec) {
+  auto convention = read_enum(node, "convention", nn::BatchNormConvention::torch,
+                              {{"torch", nn::BatchNormConvention::torch}, {"keras", nn::BatchNormConvention::keras}});
+  nn::BatchNormOptions o =
+      convention == nn::BatchNormConvention::keras ? nn::BatchNormOptions::keras() : nn::BatchNormOptions::torch();
+  o.momentum = node.optional<float>("momentum", o.momentum, in_range_f(0.f, 1.f));
+  o.epsilon = node.optional<float>("epsilon", o.epsilon, positive_f());
+  read_parameter_extras(node, spec, {"gamma", "beta"});
+  spec.options = o;
+}
+
+// Layers without parameters: pools, flatten, the dropout family, noise, activation.
+bool read_parameterless(const std::string& type, ConfigNode& node, LayerSpec& spec) {
+  if (type == "max_pool2d" || type == "avg_pool2d") {
     nn::Pool2DOptions o;
     o.pool_size = read_size2(node, "pool_size", Size2{2, 2});
     if (node.has("strides")) o.strides = read_size2(node, "strides", std::nullopt);
@@ -203,15 +225,6 @@ LayerSpec read_layer(ConfigNode node) {
     else spec.options = AvgPoolSpec{o};
   } else if (type == "global_avg_pool2d") {
     spec.options = GlobalAvgPoolSpec{};
-  } else if (type == "batch_normalization") {
-    auto convention = read_enum(node, "convention", nn::BatchNormConvention::torch,
-                                {{"torch", nn::BatchNormConvention::torch}, {"keras", nn::BatchNormConvention::keras}});
-    nn::BatchNormOptions o = convention == nn::BatchNormConvention::keras ? nn::BatchNormOptions::keras()
-                                                                          : nn::BatchNormOptions::torch();
-    o.momentum = node.optional<float>("momentum", o.momentum, in_range_f(0.f, 1.f));
-    o.epsilon = node.optional<float>("epsilon", o.epsilon, positive_f());
-    read_parameter_extras(node, spec, {"gamma", "beta"});
-    spec.options = o;
   } else if (type == "flatten") {
     spec.options = FlattenSpec{};
   } else if (type == "dropout" || type == "spatial_dropout2d" || type == "gaussian_dropout") {
@@ -233,7 +246,33 @@ LayerSpec read_layer(ConfigNode node) {
     o.negative_slope = node.optional<float>("negative_slope", o.negative_slope);
     spec.options = o;
   } else {
-    const std::vector<std::string> types = {"dense", "conv2d", "max_pool2d", "avg_pool2d",
+    return false;
+  }
+  return true;
+}
+
+LayerSpec read_layer(ConfigNode node) {
+  LayerSpec spec;
+  spec.where = node.where();
+  if (!node.is_map()) node.fail("expected a layer, e.g. {type: dense, units: 128}, got " + node.text());
+  const std::string type = node.required<std::string>("type");
+  spec.name = node.optional<std::string>("name", "", [](std::string n) -> std::optional<std::string> {
+    if (n.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == std::string::npos)
+      return std::nullopt;
+    return std::string("a name of letters, digits, '_', '.' and '-' (it starts every parameter and term name)");
+  });
+  spec.trainable = node.optional<bool>("trainable", true);
+  if (auto a = node.optional_child("activity_regularizer")) spec.activity_regularizer = read_regularizer(*a);
+  if (type == "dense") {
+    read_dense(node, spec);
+  } else if (type == "conv2d") {
+    read_conv2d(node, spec);
+  } else if (type == "depthwise_conv2d") {
+    read_depthwise_conv2d(node, spec);
+  } else if (type == "batch_normalization") {
+    read_batch_normalization(node, spec);
+  } else if (!read_parameterless(type, node, spec)) {
+    const std::vector<std::string> types = {"dense", "conv2d", "depthwise_conv2d", "max_pool2d", "avg_pool2d",
                                             "global_avg_pool2d", "batch_normalization", "flatten",
                                             "dropout", "spatial_dropout2d", "gaussian_dropout",
                                             "gaussian_noise", "activation"};

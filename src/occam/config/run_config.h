@@ -12,6 +12,7 @@
 #include "occam/nn/batch_normalization.h"
 #include "occam/nn/conv2d.h"
 #include "occam/nn/dense.h"
+#include "occam/nn/depthwise_conv2d.h"
 #include "occam/nn/dropout.h"
 #include "occam/nn/pooling.h"
 #include "occam/optim/adam.h"
@@ -47,13 +48,13 @@ struct SpatialDropoutSpec { nn::DropoutOptions options; };
 struct GaussianDropoutSpec { nn::DropoutOptions options; };
 
 struct LayerSpec {
-  std::variant<nn::DenseOptions, nn::Conv2DOptions, MaxPoolSpec, AvgPoolSpec, GlobalAvgPoolSpec,
+  std::variant<nn::DenseOptions, nn::Conv2DOptions, nn::DepthwiseConv2DOptions, MaxPoolSpec, AvgPoolSpec, GlobalAvgPoolSpec,
                nn::BatchNormOptions, FlattenSpec, nn::DropoutOptions, SpatialDropoutSpec,
                GaussianDropoutSpec, nn::GaussianNoiseOptions, nn::ActivationOptions>
       options;
   std::string name;  // explicit name, or empty
   bool trainable = true;
-  // Keyed by parameter role: "kernel", "bias", "gamma", "beta".
+  // Keyed by parameter role: "kernel", "bias", "gamma", "beta", "depthwise_kernel".
   std::vector<std::pair<std::string, RegularizerSpec>> regularizers;
   std::vector<std::pair<std::string, ConstraintSpec>> constraints;
   std::optional<RegularizerSpec> activity_regularizer;

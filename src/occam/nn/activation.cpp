@@ -29,6 +29,12 @@ std::string_view to_string(Activation activation) {
   return "unknown";
 }
 
+std::vector<std::pair<std::string, Activation>> activation_names() {
+  std::vector<std::pair<std::string, Activation>> out;
+  for (const auto& [a, n] : kNames) out.emplace_back(std::string(n), a);
+  return out;
+}
+
 std::optional<Activation> activation_from_string(std::string_view name) {
   for (const auto& [a, n] : kNames)
     if (n == name) return a;

@@ -9,6 +9,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "occam/autograd/var.h"
 #include "occam/nn/layer.h"
@@ -25,6 +27,8 @@ Var apply_activation(const Var& x, Activation activation,
 
 std::string_view to_string(Activation activation);
 std::optional<Activation> activation_from_string(std::string_view name);
+// Every activation with its config spelling (the table both functions above read).
+std::vector<std::pair<std::string, Activation>> activation_names();
 
 struct ActivationOptions {
   Activation activation = Activation::linear;

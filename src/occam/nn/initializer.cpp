@@ -39,6 +39,12 @@ std::string_view to_string(Initializer initializer) {
   return "unknown";
 }
 
+std::vector<std::pair<std::string, Initializer>> initializer_names() {
+  std::vector<std::pair<std::string, Initializer>> out;
+  for (const auto& [i, n] : kNames) out.emplace_back(std::string(n), i);
+  return out;
+}
+
 std::optional<Initializer> initializer_from_string(std::string_view name) {
   for (const auto& [i, n] : kNames)
     if (n == name) return i;

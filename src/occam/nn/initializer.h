@@ -12,6 +12,8 @@
 
 #include <optional>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "occam/tensor/rng.h"
 #include "occam/tensor/tensor.h"
@@ -22,6 +24,8 @@ enum class Initializer { glorot_uniform, glorot_normal, he_uniform, he_normal, z
 
 std::string_view to_string(Initializer initializer);
 std::optional<Initializer> initializer_from_string(std::string_view name);
+// Every initializer with its config spelling (the table both functions above read).
+std::vector<std::pair<std::string, Initializer>> initializer_names();
 
 // Keras compute_fans on Occam's layouts:
 //   []            fan_in = fan_out = 1
