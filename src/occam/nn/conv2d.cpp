@@ -29,21 +29,31 @@ std::vector<Parameter*> Conv2D::parameters() {
   return {&kernel_};
 }
 
+Padding2d ConvGeometry::padding_for(int64_t H, int64_t W) const {
+  if (padding == Padding::valid) return {};
+  return same_padding({H, W}, kernel_size, strides);
+}
+
+Shape ConvGeometry::output_shape(std::string_view label, const Shape& in, int64_t in_channels,
+                                 int64_t out_channels) const {
+  OCCAM_CHECK(in.size() == 4 && in[1] == in_channels && in[2] >= 1 && in[3] >= 1, label,
+              ": expected x [N,", in_channels, ",H,W], got ", in);
+  const Padding2d p = padding_for(in[2], in[3]);
+  const Size2 k = kernel_size, s = strides;
+  const int64_t H = p.top + in[2] + p.bottom, W = p.left + in[3] + p.right;  // padded
+  OCCAM_CHECK(k[0] <= H && k[1] <= W, label, ": kernel ", k[0], "x", k[1],
+              " larger than the padded input ", H, "x", W, " (x ", in, ", padding ",
+              to_string(padding), ")");
+  return {in[0], out_channels, (H - k[0]) / s[0] + 1, (W - k[1]) / s[1] + 1};
+}
+
 Padding2d Conv2D::padding_for(int64_t H, int64_t W) const {
-  if (options_.padding == Padding::valid) return {};
-  return same_padding({H, W}, options_.kernel_size, options_.strides);
+  return ConvGeometry{options_.kernel_size, options_.strides, options_.padding}.padding_for(H, W);
 }
 
 Shape Conv2D::output_shape(const Shape& in) const {
-  OCCAM_CHECK(in.size() == 4 && in[1] == in_ && in[2] >= 1 && in[3] >= 1, label(),
-              ": expected x [N,", in_, ",H,W], got ", in);
-  const Padding2d p = padding_for(in[2], in[3]);
-  const Size2 k = options_.kernel_size, s = options_.strides;
-  const int64_t H = p.top + in[2] + p.bottom, W = p.left + in[3] + p.right;  // padded
-  OCCAM_CHECK(k[0] <= H && k[1] <= W, label(), ": kernel ", k[0], "x", k[1],
-              " larger than the padded input ", H, "x", W, " (x ", in, ", padding ",
-              to_string(options_.padding), ")");
-  return {in[0], options_.filters, (H - k[0]) / s[0] + 1, (W - k[1]) / s[1] + 1};
+  return ConvGeometry{options_.kernel_size, options_.strides, options_.padding}.output_shape(label(), in, in_,
+                                                                                            options_.filters);
 }
 
 Var Conv2D::forward(const Var& x, StepContext&) {

@@ -32,6 +32,15 @@ struct Conv2DOptions {
   Attachments attach;  // regularizers, constraints, activity regularizer, trainable (nn/layer.h)
 };
 
+// The padding and output shape of a 2-D convolution layer (Conv2D, DepthwiseConv2D): x
+// [N, in_channels, H, W] → [N, out_channels, H', W']; throws naming `label` when x does not fit.
+struct ConvGeometry {
+  Size2 kernel_size, strides;
+  Padding padding = Padding::valid;
+  Padding2d padding_for(int64_t H, int64_t W) const;
+  Shape output_shape(std::string_view label, const Shape& in, int64_t in_channels, int64_t out_channels) const;
+};
+
 class Conv2D final : public Layer {
  public:
   // Draws the kernel, then the bias, from rng.
