@@ -9,9 +9,12 @@
 #include <filesystem>
 
 #include "occam/loss/cross_entropy.h"
+#include "occam/nn/backbone_heads.h"
+#include "occam/nn/conv2d.h"
 #include "occam/nn/dense.h"
 #include "occam/nn/sequential.h"
 #include "occam/optim/sgd.h"
+#include "occam/regularize/gradient_norm.h"
 #include "occam/train/callbacks.h"
 #include "occam/train/fit.h"
 #include "occam/train/metrics.h"
@@ -184,6 +187,75 @@ TEST(Trainer, ATaskWithTwoDataTermsSumsBothIntoTheTotalAndTheGradient) {
     }
     EXPECT_NEAR(grad[k], g, 1e-6) << k;
   }
+}
+
+// A detector-shaped model (nn::BackboneHeads: a conv backbone tapped twice, two heads) and a task
+// that reads both outputs by name: each output reaches its own data term and its own parameters.
+class TwoHeadTask final : public Task {
+ public:
+  std::string kind() const override { return "two_heads"; }
+  std::vector<DataTermInfo> data_terms() const override {
+    return {{"box_size", "mean(box²)", "box"}, {"score_size", "0.5·mean(score²)", "score"}};
+  }
+  void add_data_terms(Objective& o, const nn::Outputs& out, const data::Batch& b) const override {
+    o.add_data_term(nn::Term{"box_size", mean(square(nn::output(out, "box"))), "box", "mean(box²)", b.size()});
+    o.add_data_term(nn::Term{"score_size", 0.5f * mean(square(nn::output(out, "score"))), "score", "", b.size()});
+  }
+  std::unique_ptr<MetricAccumulator> train_metrics() const override { return std::make_unique<NoMetrics>(); }
+  std::unique_ptr<MetricAccumulator> eval_metrics() const override { return std::make_unique<NoMetrics>(); }
+  Selection selection() const override { return {"none", false}; }
+
+ private:
+  struct NoMetrics final : MetricAccumulator {
+    void add(const nn::Outputs&, const data::Batch&) override {}
+    std::map<std::string, double> values() const override { return {}; }
+  };
+};
+
+TEST(Trainer, AMultiOutputModelFeedsEachOutputToTheTask) {
+  Rng rng(4);
+  auto conv = [&](int64_t in, int64_t filters, int64_t stride) {
+    return std::make_unique<nn::Conv2D>(
+        nn::Conv2DOptions{.filters = filters, .kernel_size = {3, 3}, .strides = {stride, stride}, .padding = nn::Padding::same},
+        in, rng);
+  };
+  nn::BackboneHeads model;
+  model.add(conv(1, 4, 1));  // [B,4,6,6]
+  model.add_feature_map("conv2d_1", 2);
+  model.add(conv(4, 4, 2));  // [B,4,3,3]
+  model.add_feature_map("conv2d_2", 1);
+  std::vector<std::unique_ptr<nn::Module>> box, score;
+  box.push_back(conv(4, 2 * 4, 1));
+  box.push_back(conv(4, 1 * 4, 1));
+  score.push_back(conv(4, 2 * 3, 1));
+  score.push_back(conv(4, 1 * 3, 1));
+  model.add_head("box", 4, std::move(box));
+  model.add_head("score", 3, std::move(score));
+  optim::Sgd opt(model.parameters());
+  Trainer trainer(model, opt, [](int64_t) { return 0.1f; }, std::make_shared<TwoHeadTask>(), {}, Rng(1));
+  data::Batch batch;
+  batch.inputs = Tensor::empty({2, 1, 6, 6});
+  for (float& v : batch.inputs.span()) v = rng.uniform();
+  batch.indices = {0, 1};
+  std::map<std::string, double> grad_norm;
+  trainer.set_gradient_hook([&](std::span<nn::Parameter* const> ps) {
+    for (nn::Parameter* p : ps) grad_norm[p->name] = regularize::l2_norm(p->value.grad());
+  });
+  const StepResult r = trainer.train_step(batch);
+  ASSERT_EQ(r.outputs.size(), 2u);
+  EXPECT_EQ(r.outputs[0].name, "box");
+  EXPECT_EQ(r.outputs[0].value.shape(), (Shape{2, 6 * 6 * 2 + 3 * 3, 4}));  // ΣA = 72 + 9 anchors
+  EXPECT_EQ(r.outputs[1].value.shape(), (Shape{2, 81, 3}));
+  // The terms are those of the outputs the step saw: mean(box²) and 0.5·mean(score²).
+  double box_sq = 0, score_sq = 0;
+  for (float v : r.outputs[0].value.value().span()) box_sq += double(v) * v;
+  for (float v : r.outputs[1].value.value().span()) score_sq += double(v) * v;
+  EXPECT_NEAR(r.terms[0].value, box_sq / (2 * 81 * 4), 1e-6);
+  EXPECT_NEAR(r.terms[1].value, 0.5 * score_sq / (2 * 81 * 3), 1e-6);
+  EXPECT_EQ(r.terms.back().value, (r.terms[0].value + r.terms[1].value) + 0.f);
+  // Every parameter gets a gradient: the backbone from both heads, each head from its own term.
+  EXPECT_EQ(grad_norm.size(), model.parameters().size());
+  for (const auto& [name, g] : grad_norm) EXPECT_GT(g, 0.0) << name;
 }
 
 // Records what fit calls, in order.
