@@ -3,8 +3,14 @@
 // store it. The learning rate is an argument of step(): the schedule computes it, the trainer
 // passes it, and the optimizer holds no lr of its own.
 //
-//   for each step k:  backward(total)  →  optimizer.step(schedule.lr_at(k))  →  constraints
-//                     →  optimizer.zero_grad()
+// One training step (train::Trainer::train_step), in this order:
+//   optimizer.zero_grad()              every gradient buffer to 0
+//   forward, objective, backward       the buffers receive ∂(terms on the tape)/∂p
+//   gradient hook                      (optional; e.g. an all-reduce of those gradients)
+//   fused L1/L2 penalty gradients      added to the same buffers: they now hold ∂total/∂p
+//   optimizer.step(schedule.lr_at(k))  k = the number of steps before this one (0 first)
+//   constraints                        each constrained parameter is projected after the update
+// step() reads the buffers as they are when it is called: whatever adds to them comes before it.
 #pragma once
 
 #include <cstdint>

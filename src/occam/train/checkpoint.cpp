@@ -4,6 +4,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <bit>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -11,6 +12,13 @@
 #include <sstream>
 
 namespace occam::train {
+
+// The layout is little-endian and the code copies values as they are in memory.
+static_assert(std::endian::native == std::endian::little, "checkpoints are written little-endian");
+
+namespace detail {
+void (*before_rename_for_tests)(const std::string& tmp_path) = nullptr;
+}  // namespace detail
 
 namespace {
 
@@ -47,7 +55,7 @@ class Reader {
 
  private:
   void need(size_t n, const char* what) {
-    if (pos_ + n > data_.size())
+    if (n > data_.size() - pos_)  // (pos_ + n could wrap around for a huge n)
       throw CheckpointError(path_ + ": truncated checkpoint (reading " + what + " at byte " +
                             std::to_string(pos_) + " of " + std::to_string(data_.size()) + ")");
   }
@@ -81,6 +89,7 @@ void write_file_atomically(const std::string& path, const std::string& content) 
     io_error("cannot fsync", tmp);
   }
   ::close(fd);
+  if (detail::before_rename_for_tests) detail::before_rename_for_tests(tmp);
   if (std::rename(tmp.c_str(), path.c_str()) != 0) io_error("cannot rename onto", path);
   const std::string dir = std::filesystem::path(path).parent_path().string();
   const int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY);
@@ -116,10 +125,12 @@ Checkpoint load_checkpoint(const std::string& path) {
   if (data.size() < sizeof kMagic || std::memcmp(data.data(), kMagic, sizeof kMagic) != 0)
     throw CheckpointError(path + ": not an Occam checkpoint (expected magic OCCAMCK1)");
   if (data.size() < sizeof kMagic + 4)
-    throw CheckpointError(path + ": truncated checkpoint (" + std::to_string(data.size()) + " bytes)");
+    throw CheckpointError(path + ": truncated checkpoint (" + std::to_string(data.size()) +
+                          " bytes)");
   uint32_t stored;
   std::memcpy(&stored, data.data() + data.size() - 4, 4);
-  const uint32_t actual = uint32_t(crc32(0L, reinterpret_cast<const Bytef*>(data.data()), uInt(data.size() - 4)));
+  const uint32_t actual =
+      uint32_t(crc32(0L, reinterpret_cast<const Bytef*>(data.data()), uInt(data.size() - 4)));
   if (stored != actual)
     throw CheckpointError(path + ": checkpoint is corrupt or truncated (CRC mismatch)");
   Reader r(path, data);
@@ -135,12 +146,19 @@ Checkpoint load_checkpoint(const std::string& path) {
   for (uint32_t i = 0; i < count; ++i) {
     const auto name = r.bytes(r.get<uint32_t>("name size"), "name");
     const auto rank = r.get<uint32_t>("rank");
-    if (rank > 8) throw CheckpointError(path + ": tensor " + name + " has rank " + std::to_string(rank));
+    if (rank > 8)
+      throw CheckpointError(path + ": tensor " + name + " has rank " + std::to_string(rank));
     Shape shape(rank);
+    size_t numel = 1;  // checked against the bytes left before anything is allocated
     for (auto& d : shape) {
       d = r.get<int64_t>("shape");
       if (d < 0) throw CheckpointError(path + ": tensor " + name + " has a negative dimension");
+      numel = d == 0 || numel <= data.size() / size_t(d) ? numel * size_t(d) : data.size() + 1;
     }
+    if (numel > (data.size() - r.pos()) / sizeof(float))
+      throw CheckpointError(path + ": truncated checkpoint (tensor " + name + " of shape " +
+                            shape_str(shape) + " needs more bytes than the file has after byte " +
+                            std::to_string(r.pos()) + ")");
     Tensor t = Tensor::empty(shape);
     r.floats(t.data(), t.numel(), "tensor " + name);
     c.tensors.emplace(name, std::move(t));
