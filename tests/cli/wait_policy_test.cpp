@@ -13,8 +13,9 @@ using testing::run_command;
 
 // The JSON line `occam bench` prints for one step, run under `env_prefix`.
 nlohmann::json bench_under(const std::string& env_prefix) {
-  auto [status, out] = run_command(std::string("cd ") + OCCAM_BINARY_DIR + " && " + env_prefix + " " +
-                                   OCCAM_CLI + " bench --model mlp --threads 1 --max-batches 1 --no-eval");
+  auto [status, out] =
+      run_command(std::string("cd ") + OCCAM_BINARY_DIR + " && " + env_prefix + " " + OCCAM_CLI +
+                  " bench --model mlp --threads 1 --max-batches 1 --no-eval");
   EXPECT_EQ(status, 0) << out;
   while (!out.empty() && out.back() == '\n') out.pop_back();
   const size_t nl = out.rfind('\n');
@@ -30,7 +31,8 @@ TEST(WaitPolicy, TheCommandRunsWithPassiveWaitUnlessTheEnvironmentChoseAPolicy) 
   EXPECT_EQ(users_policy["omp_wait"], "active") << "the user's policy stands, unchanged";
 
   const nlohmann::json users_spin = bench_under("env -u OMP_WAIT_POLICY GOMP_SPINCOUNT=1000");
-  EXPECT_TRUE(users_spin["omp_wait"].is_null()) << "GOMP_SPINCOUNT is a choice too: no policy added";
+  EXPECT_TRUE(users_spin["omp_wait"].is_null())
+      << "GOMP_SPINCOUNT is a choice too: no policy added";
   EXPECT_EQ(users_spin["env"]["GOMP_SPINCOUNT"], "1000");
 
   // The policy changes no number: the step's loss is the same bits under each.
@@ -46,7 +48,8 @@ TEST(WaitPolicy, NoLibraryModuleCallsExec) {
   auto [status, listing] = run_command("ls " + libs);
   ASSERT_EQ(status, 0) << listing;
   EXPECT_THAT(listing, ::testing::HasSubstr("liboccam_tensor.a"));
-  auto [nm_status, execs] = run_command("nm --undefined-only " + libs + " | grep -Ew 'execv|execve|execvp|execl|fexecve' || true");
+  auto [nm_status, execs] = run_command("nm --undefined-only " + libs +
+                                        " | grep -Ew 'execv|execve|execvp|execl|fexecve' || true");
   EXPECT_EQ(nm_status, 0);
   EXPECT_EQ(execs, "");
 }

@@ -69,16 +69,15 @@ struct SeedAnswers {
   std::vector<float> uniform_in;   // uniform(-kGlorot, kGlorot): the first 8
   std::vector<float> normal;       // the first 7 (three pairs and the first of a fourth)
   std::array<uint64_t, 6> state_after_3_normals;  // a spare pending: flag 1 and its bits
-  std::vector<uint64_t> fork_child;  // a fresh Rng(seed).fork(): the child's first 4
-  uint64_t parent_after_fork;        // then the parent's next_u64 (its second output)
+  std::vector<uint64_t> fork_child;               // a fresh Rng(seed).fork(): the child's first 4
+  uint64_t parent_after_fork;                     // then the parent's next_u64 (its second output)
 };
 
 const SeedAnswers kSeeds[] = {
     {0,
      {0x99ec5f36cb75f2b4ull, 0xbf6e1f784956452aull, 0x1a5f849d4933e6e0ull, 0x6aa594f1262d2d2cull,
       0xbba5ad4a1f842e59ull, 0xffef8375d9ebcacaull},
-     {0x1.33d8bep-1f, 0x1.7edc3ep-1f, 0x1.a5f84p-4f, 0x1.aa965p-2f, 0x1.774b5ap-1f,
-      0x1.ffdf06p-1f},
+     {0x1.33d8bep-1f, 0x1.7edc3ep-1f, 0x1.a5f84p-4f, 0x1.aa965p-2f, 0x1.774b5ap-1f, 0x1.ffdf06p-1f},
      {0x1.c38c42p-7f, 0x1.14375p-5f, -0x1.ba8ca6p-5f, -0x1.73f162p-7f, 0x1.03be12p-5f,
       0x1.168eaap-4f, -0x1.5adf1cp-7f, 0x1.3dfb38p-8f},
      {-0x1.ce4064p-7f, -0x1.0232bap+0f, -0x1.d88c94p+0f, 0x1.112236p+0f, 0x1.938c38p-1f,
@@ -102,8 +101,7 @@ const SeedAnswers kSeeds[] = {
     {0xffffffffffffffffull,  // the seed's splitmix64 additions wrap around
      {0x8f5520d52a7ead08ull, 0xc476a018caa1802dull, 0x81de31c0d260469eull, 0xbf658d7e065f3c2full,
       0x913593fda1bca32aull, 0xbb535e93941ba525ull},
-     {0x1.1eaa4p-1f, 0x1.88ed4p-1f, 0x1.03bc62p-1f, 0x1.7ecb1ap-1f, 0x1.226b26p-1f,
-      0x1.76a6bcp-1f},
+     {0x1.1eaa4p-1f, 0x1.88ed4p-1f, 0x1.03bc62p-1f, 0x1.7ecb1ap-1f, 0x1.226b26p-1f, 0x1.76a6bcp-1f},
      {0x1.0b122ap-7f, 0x1.2a224ap-5f, 0x1.044b6p-10f, 0x1.1411fep-5f, 0x1.2bc2eap-7f,
       0x1.0257a6p-5f, -0x1.211ebcp-6f, 0x1.2a6a92p-5f},
      {0x1.e24fbap-4f, -0x1.1211fp+0f, -0x1.1aa27p-6f, -0x1.2a37b4p+0f, -0x1.f3507p-4f,
