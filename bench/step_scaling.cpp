@@ -23,9 +23,13 @@ using namespace occam;
 std::string mlp_yaml(int64_t width) {
   const std::string w = std::to_string(width), half = std::to_string(width / 2);
   return "model:\n  input_shape: [784]\n  layers:\n"
-         "    - {type: dense, units: " + w + ", activation: relu, kernel_regularizer: {l2: 1.0e-4}}\n"
+         "    - {type: dense, units: " +
+         w +
+         ", activation: relu, kernel_regularizer: {l2: 1.0e-4}}\n"
          "    - {type: dropout, rate: 0.2}\n"
-         "    - {type: dense, units: " + half + ", activation: relu, kernel_regularizer: {l2: 1.0e-4}}\n"
+         "    - {type: dense, units: " +
+         half +
+         ", activation: relu, kernel_regularizer: {l2: 1.0e-4}}\n"
          "    - {type: dense, units: 10, kernel_regularizer: {l2: 1.0e-4}}\n"
          "optimizer: {type: sgd, lr: 0.05, momentum: 0.9}\n";
 }
@@ -62,8 +66,9 @@ void run_steps(benchmark::State& state, const std::string& yaml, Shape sample, i
   auto model = config::build_model(cfg.model, cfg.convention, rng);
   auto optimizer = config::build_optimizer(cfg.optimizer, model->parameters());
   const float lr = cfg.optimizer.kind == config::OptimizerConfig::Kind::sgd ? 0.05f : 1e-3f;
-  train::Trainer trainer(*model, *optimizer, [lr](int64_t) { return lr; },
-                         std::make_shared<train::ClassificationTask>(), {}, Rng(1));
+  train::Trainer trainer(
+      *model, *optimizer, [lr](int64_t) { return lr; },
+      std::make_shared<train::ClassificationTask>(), {}, Rng(1));
   // One batch of random samples: each epoch of the fit loop is one step on it.
   data::Dataset one_batch;
   sample.insert(sample.begin(), batch);
@@ -94,8 +99,8 @@ void run_steps(benchmark::State& state, const std::string& yaml, Shape sample, i
   state.counters["opt_ms"] = 1e3 * phases.optimizer / steps;
   state.counters["kernel_ms"] = 1e3 * kernel_s / steps;
   state.counters["kernel_share"] = kernel_s / step_s;
-  state.counters["GFLOP/s"] = benchmark::Counter(flop_per_sample * double(batch) * steps,
-                                                 benchmark::Counter::kIsRate);
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(flop_per_sample * double(batch) * steps, benchmark::Counter::kIsRate);
 }
 
 // range(0) = batch, range(1) = width, range(2) = threads

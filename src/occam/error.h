@@ -17,9 +17,15 @@ class Error : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
-class ConfigError : public Error { using Error::Error; };
-class DataError : public Error { using Error::Error; };
-class CheckpointError : public Error { using Error::Error; };
+class ConfigError : public Error {
+  using Error::Error;
+};
+class DataError : public Error {
+  using Error::Error;
+};
+class CheckpointError : public Error {
+  using Error::Error;
+};
 
 // A shape prints as [3,5]; a scalar as [].
 std::ostream& operator<<(std::ostream& os, const std::vector<int64_t>& shape);
@@ -42,10 +48,9 @@ constexpr std::string_view basename_of(std::string_view path) {
 
 // OCCAM_CHECK(cond, "matmul: expected ..., got ", shape) throws occam::Error
 // "matmul: expected ..., got [3,5] (autograd/matmul.cpp:14)".
-#define OCCAM_CHECK(cond, ...)                                                              \
-  do {                                                                                      \
-    if (!(cond))                                                                            \
-      throw ::occam::Error(::occam::detail::concat(__VA_ARGS__, " (",                       \
-                                                   ::occam::detail::basename_of(__FILE__), \
-                                                   ":", __LINE__, ")"));                    \
+#define OCCAM_CHECK(cond, ...)                                                             \
+  do {                                                                                     \
+    if (!(cond))                                                                           \
+      throw ::occam::Error(::occam::detail::concat(                                        \
+          __VA_ARGS__, " (", ::occam::detail::basename_of(__FILE__), ":", __LINE__, ")")); \
   } while (0)

@@ -55,8 +55,9 @@ void expect_run_matches_torch(const char* yaml, const char* case_name, bool fuse
   }
   ASSERT_EQ(params.size(), 4u);
   auto optimizer = config::build_optimizer(cfg.optimizer, model->parameters());
-  train::Trainer trainer(*model, *optimizer, [](int64_t) { return 0.05f; },
-                         std::make_shared<train::ClassificationTask>(), train::TrainerOptions{fused, true}, Rng(1));
+  train::Trainer trainer(
+      *model, *optimizer, [](int64_t) { return 0.05f; },
+      std::make_shared<train::ClassificationTask>(), train::TrainerOptions{fused, true}, Rng(1));
   data::Batch batch;
   batch.inputs = ref("x");
   batch.labels = ref.labels("labels");
@@ -73,7 +74,9 @@ void expect_run_matches_torch(const char* yaml, const char* case_name, bool fuse
     size_t matched = 0;
     for (const auto& [key, value] : outputs.items()) {
       const std::string prefix = before + "terms/";
-      if (key.rfind(prefix, 0) != 0 || key.find('/', prefix.size()) == std::string::npos && key.size() <= prefix.size()) continue;
+      if (key.rfind(prefix, 0) != 0 ||
+          key.find('/', prefix.size()) == std::string::npos && key.size() <= prefix.size())
+        continue;
       const std::string name = key.substr(prefix.size());
       if (before.empty() && name.rfind("after_step", 0) == 0) continue;
       const std::string ours = occam_name(name);
@@ -104,12 +107,18 @@ void expect_run_matches_torch(const char* yaml, const char* case_name, bool fuse
   }
 }
 
-TEST(EndToEnd, MlpMatchesTorchForThreeSgdStepsOnTheTape) { expect_run_matches_torch(kMlp, "mlp_6_5_3", false); }
-TEST(EndToEnd, MlpMatchesTorchForThreeSgdStepsFused) { expect_run_matches_torch(kMlp, "mlp_6_5_3", true); }
+TEST(EndToEnd, MlpMatchesTorchForThreeSgdStepsOnTheTape) {
+  expect_run_matches_torch(kMlp, "mlp_6_5_3", false);
+}
+TEST(EndToEnd, MlpMatchesTorchForThreeSgdStepsFused) {
+  expect_run_matches_torch(kMlp, "mlp_6_5_3", true);
+}
 TEST(EndToEnd, ConvnetMatchesTorchForThreeSgdStepsOnTheTape) {
   expect_run_matches_torch(kConvnet, "convnet_1_2_3", false);
 }
-TEST(EndToEnd, ConvnetMatchesTorchForThreeSgdStepsFused) { expect_run_matches_torch(kConvnet, "convnet_1_2_3", true); }
+TEST(EndToEnd, ConvnetMatchesTorchForThreeSgdStepsFused) {
+  expect_run_matches_torch(kConvnet, "convnet_1_2_3", true);
+}
 
 }  // namespace
 }  // namespace occam

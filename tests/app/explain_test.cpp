@@ -7,19 +7,21 @@
 namespace occam::app {
 namespace {
 
-using testing::TempDir;
 using ::testing::HasSubstr;
+using testing::TempDir;
 
 // One small run shared by the tests below (training is the slow part).
 class ExplainTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     tmp_ = new TempDir();
-    std::string text = testing::tiny_config("{l2: 1.0e-3}", "{type: sgd, lr: 0.05, momentum: 0.9}", 2);
+    std::string text =
+        testing::tiny_config("{l2: 1.0e-3}", "{type: sgd, lr: 0.05, momentum: 0.9}", 2);
     // An activity penalty and a frozen regularized layer, so their answers apply.
-    text.replace(text.find("{type: dropout, rate: 0.2}"), 26,
-                 "{type: dense, name: frozen_1, units: 16, trainable: false, kernel_regularizer: {l2: 0.5}, "
-                 "activity_regularizer: {l1: 1.0e-3}}");
+    text.replace(
+        text.find("{type: dropout, rate: 0.2}"), 26,
+        "{type: dense, name: frozen_1, units: 16, trainable: false, kernel_regularizer: {l2: 0.5}, "
+        "activity_regularizer: {l1: 1.0e-3}}");
     dir_ = testing::train_quietly({testing::write_config(*tmp_, text), *tmp_ / "runs"});
   }
   static void TearDownTestSuite() { delete tmp_; }
@@ -51,7 +53,8 @@ TEST_F(ExplainTest, EveryTermWithFormulaShareAndTheExactIdentity) {
   EXPECT_TRUE(slim);
   // The activity term carries its divisor; the frozen layer's kernel term is not in the objective.
   ASSERT_TRUE(terms.count("frozen_1/activity/l1"));
-  EXPECT_THAT(terms["frozen_1/activity/l1"].at("divisor").get<std::string>(), HasSubstr("batch size"));
+  EXPECT_THAT(terms["frozen_1/activity/l1"].at("divisor").get<std::string>(),
+              HasSubstr("batch size"));
   EXPECT_FALSE(terms.count("frozen_1/kernel/l2"));
   double shares = 0;
   for (const auto& [name, t] : terms) shares += t.at("share_of_total").get<double>();
@@ -71,17 +74,22 @@ TEST_F(ExplainTest, AnswersTheQuestionsThatApplyToThisRun) {
 TEST_F(ExplainTest, StepSelectsTheLastLoggedPointAtOrBefore) {
   EXPECT_EQ(explain_run(dir_, 7).at("step"), 6);
   EXPECT_EQ(explain_run(dir_, 1).at("step"), 1);
-  EXPECT_THAT(testing::error_of([&] { explain_run(dir_, 0); }), HasSubstr("no train step logged at or before step 0"));
-  EXPECT_THAT(testing::error_of([&] { explain_run(dir_ + "/nope"); }), HasSubstr("nope: no such run directory"));
+  EXPECT_THAT(testing::error_of([&] { explain_run(dir_, 0); }),
+              HasSubstr("no train step logged at or before step 0"));
+  EXPECT_THAT(testing::error_of([&] { explain_run(dir_ + "/nope"); }),
+              HasSubstr("nope: no such run directory"));
 }
 
 TEST_F(ExplainTest, EvalOfTheLastCheckpointReproducesTheTestAccuracy) {
   const auto summary = nlohmann::json::parse(testing::read_all(dir_ + "/summary.json"));
   const auto r = run_eval(dir_, "last");
-  EXPECT_EQ(r.at("metrics").at("accuracy").get<double>(), summary.at("test_accuracy").get<double>());
-  EXPECT_EQ(r.at("terms").at("total_loss").get<double>(), summary.at("final_terms").at("total_loss").get<double>());
+  EXPECT_EQ(r.at("metrics").at("accuracy").get<double>(),
+            summary.at("test_accuracy").get<double>());
+  EXPECT_EQ(r.at("terms").at("total_loss").get<double>(),
+            summary.at("final_terms").at("total_loss").get<double>());
   EXPECT_THAT(render_eval(r), HasSubstr("dense_1/kernel/l2"));
-  EXPECT_THAT(testing::error_of([&] { run_eval(dir_, dir_ + "/missing.ckpt"); }), HasSubstr("missing.ckpt: cannot open checkpoint"));
+  EXPECT_THAT(testing::error_of([&] { run_eval(dir_, dir_ + "/missing.ckpt"); }),
+              HasSubstr("missing.ckpt: cannot open checkpoint"));
 }
 
 }  // namespace

@@ -50,7 +50,9 @@ std::string read_text(const std::string& path) {
   return ss.str();
 }
 
-void write_text(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
+void write_text(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+}
 
 std::string error_of(const std::function<void()>& f) {
   try {
@@ -92,14 +94,16 @@ std::vector<double> numbers(const std::string& text) {
 // Whether a page contains `what`. A failure quotes where, not the whole page.
 ::testing::AssertionResult page_has(const std::string& page, const std::string& what) {
   if (page.find(what) != std::string::npos) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "the page (" << page.size() << " bytes) does not contain \"" << what << "\"";
+  return ::testing::AssertionFailure()
+         << "the page (" << page.size() << " bytes) does not contain \"" << what << "\"";
 }
 ::testing::AssertionResult page_lacks(const std::string& page, const std::string& what) {
   const size_t at = page.find(what);
   if (at == std::string::npos) return ::testing::AssertionSuccess();
   const size_t from = at < 80 ? 0 : at - 80;
-  return ::testing::AssertionFailure() << "the page contains \"" << what << "\" at byte " << at << ": …"
-                                       << page.substr(from, at - from + what.size() + 80) << "…";
+  return ::testing::AssertionFailure()
+         << "the page contains \"" << what << "\" at byte " << at << ": …"
+         << page.substr(from, at - from + what.size() + 80) << "…";
 }
 
 size_t count(const std::string& text, const std::string& what) {
@@ -116,8 +120,8 @@ struct Image {
 };
 
 uint32_t big_endian(const std::string& s, size_t at) {
-  return uint32_t(uint8_t(s[at])) << 24 | uint32_t(uint8_t(s[at + 1])) << 16 | uint32_t(uint8_t(s[at + 2])) << 8 |
-         uint32_t(uint8_t(s[at + 3]));
+  return uint32_t(uint8_t(s[at])) << 24 | uint32_t(uint8_t(s[at + 1])) << 16 |
+         uint32_t(uint8_t(s[at + 2])) << 8 | uint32_t(uint8_t(s[at + 3]));
 }
 
 // The Paeth predictor of PNG filter type 4 (PNG spec §9.4): whichever of left, up, up-left is
@@ -129,7 +133,8 @@ int paeth(int a, int b, int c) {
 
 Image read_png(const std::string& path) {
   const std::string file = read_text(path);
-  if (file.size() < 8 || file.compare(0, 8, "\x89PNG\r\n\x1a\n") != 0) throw Error(path + ": not a PNG file");
+  if (file.size() < 8 || file.compare(0, 8, "\x89PNG\r\n\x1a\n") != 0)
+    throw Error(path + ": not a PNG file");
   Image img;
   int channels = 0;
   std::string idat;
@@ -140,10 +145,12 @@ Image read_png(const std::string& path) {
     if (type == "IHDR") {
       img.width = big_endian(file, data);
       img.height = big_endian(file, data + 4);
-      const int depth = uint8_t(file[data + 8]), color = uint8_t(file[data + 9]), interlace = uint8_t(file[data + 12]);
+      const int depth = uint8_t(file[data + 8]), color = uint8_t(file[data + 9]),
+                interlace = uint8_t(file[data + 12]);
       if (depth != 8 || (color != 2 && color != 6) || interlace != 0)
-        throw Error(path + ": expected an 8-bit RGB or RGBA PNG, not interlaced; got depth " + std::to_string(depth) +
-                    ", color type " + std::to_string(color) + ", interlace " + std::to_string(interlace));
+        throw Error(path + ": expected an 8-bit RGB or RGBA PNG, not interlaced; got depth " +
+                    std::to_string(depth) + ", color type " + std::to_string(color) +
+                    ", interlace " + std::to_string(interlace));
       channels = color == 2 ? 3 : 4;
     } else if (type == "IDAT") {
       idat += file.substr(data, length);
@@ -156,9 +163,11 @@ Image read_png(const std::string& path) {
   const size_t stride = size_t(img.width) * channels;
   std::vector<uint8_t> raw(size_t(img.height) * (stride + 1));
   uLongf raw_size = raw.size();
-  if (uncompress(raw.data(), &raw_size, reinterpret_cast<const Bytef*>(idat.data()), idat.size()) != Z_OK ||
+  if (uncompress(raw.data(), &raw_size, reinterpret_cast<const Bytef*>(idat.data()), idat.size()) !=
+          Z_OK ||
       raw_size != raw.size())
-    throw Error(path + ": the image data does not inflate to " + std::to_string(raw.size()) + " bytes");
+    throw Error(path + ": the image data does not inflate to " + std::to_string(raw.size()) +
+                " bytes");
   // Each scanline: a filter byte, then the bytes as differences from left (a), up (b), up-left (c).
   std::vector<uint8_t> prev(stride, 0), cur(stride);
   img.rgb.reserve(size_t(img.width) * img.height * 3);
@@ -169,12 +178,24 @@ Image read_png(const std::string& path) {
       const int x = line[1 + i], a = i >= size_t(channels) ? cur[i - channels] : 0, b = prev[i],
                 c = i >= size_t(channels) ? prev[i - channels] : 0;
       switch (filter) {
-        case 0: cur[i] = uint8_t(x); break;
-        case 1: cur[i] = uint8_t(x + a); break;
-        case 2: cur[i] = uint8_t(x + b); break;
-        case 3: cur[i] = uint8_t(x + (a + b) / 2); break;
-        case 4: cur[i] = uint8_t(x + paeth(a, b, c)); break;
-        default: throw Error(path + ": row " + std::to_string(y) + " has filter type " + std::to_string(filter));
+        case 0:
+          cur[i] = uint8_t(x);
+          break;
+        case 1:
+          cur[i] = uint8_t(x + a);
+          break;
+        case 2:
+          cur[i] = uint8_t(x + b);
+          break;
+        case 3:
+          cur[i] = uint8_t(x + (a + b) / 2);
+          break;
+        case 4:
+          cur[i] = uint8_t(x + paeth(a, b, c));
+          break;
+        default:
+          throw Error(path + ": row " + std::to_string(y) + " has filter type " +
+                      std::to_string(filter));
       }
     }
     for (int64_t px = 0; px < img.width; ++px)
@@ -184,7 +205,9 @@ Image read_png(const std::string& path) {
   return img;
 }
 
-uint32_t parse_hex_color(const std::string& hex) { return uint32_t(std::stoul(hex.substr(1), nullptr, 16)); }
+uint32_t parse_hex_color(const std::string& hex) {
+  return uint32_t(std::stoul(hex.substr(1), nullptr, 16));
+}
 
 // ---- headless Chromium ----
 
@@ -196,16 +219,18 @@ struct Rendered {
 };
 
 Rendered render_in_chromium(const std::string& html, const std::string& work_dir) {
-  const std::string png = work_dir + "/screenshot.png", dom = work_dir + "/dom.html", log = work_dir + "/chromium.log";
-  const std::string command = std::string("timeout 60 ") + kChromium +
-                              " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run"
-                              " --disable-background-networking --disable-component-update --disable-sync"
-                              " --user-data-dir='" +
-                              work_dir +
-                              "/profile' --enable-logging=stderr --v=0"
-                              " --window-size=1200,2000 --screenshot='" +
-                              png + "' --dump-dom 'file://" + fs::absolute(html).string() + "' >'" + dom + "' 2>'" +
-                              log + "'";
+  const std::string png = work_dir + "/screenshot.png", dom = work_dir + "/dom.html",
+                    log = work_dir + "/chromium.log";
+  const std::string command =
+      std::string("timeout 60 ") + kChromium +
+      " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run"
+      " --disable-background-networking --disable-component-update --disable-sync"
+      " --user-data-dir='" +
+      work_dir +
+      "/profile' --enable-logging=stderr --v=0"
+      " --window-size=1200,2000 --screenshot='" +
+      png + "' --dump-dom 'file://" + fs::absolute(html).string() + "' >'" + dom + "' 2>'" + log +
+      "'";
   Rendered r;
   r.exit_code = std::system(command.c_str());
   r.dom = read_text(dom);
@@ -222,7 +247,8 @@ Rendered render_in_chromium(const std::string& html, const std::string& work_dir
 class Report : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    work_ = (fs::temp_directory_path() / ("occam_report_test_" + std::to_string(getpid()))).string();
+    work_ =
+        (fs::temp_directory_path() / ("occam_report_test_" + std::to_string(getpid()))).string();
     fs::remove_all(work_);
     fs::create_directories(work_);
     write_text(work_ + "/config.yaml", kConfig);
@@ -254,13 +280,15 @@ TEST_F(Report, IsWrittenIntoTheRunDirectoryByDefault) {
 
 TEST_F(Report, NamesEveryTermWithItsFormulaAndTheTestAccuracy) {
   const RunRecord run = read_run(run_dir_);
-  for (const char* name :
-       {"classification_loss", "dense_1/kernel/l2", "dense_2/kernel/l1", "regularization_loss", "total_loss"})
+  for (const char* name : {"classification_loss", "dense_1/kernel/l2", "dense_2/kernel/l1",
+                           "regularization_loss", "total_loss"})
     EXPECT_TRUE(page_has(html_, name));
   // Every term's formula, as run.json gives it (these have no character to escape but &).
-  for (const auto& t : run.info.at("terms")) EXPECT_TRUE(page_has(html_, t.at("formula").get<std::string>()));
+  for (const auto& t : run.info.at("terms"))
+    EXPECT_TRUE(page_has(html_, t.at("formula").get<std::string>()));
   char accuracy[32];
-  std::snprintf(accuracy, sizeof accuracy, "%.2f%%", 100 * run.summary.at("test_accuracy").get<double>());
+  std::snprintf(accuracy, sizeof accuracy, "%.2f%%",
+                100 * run.summary.at("test_accuracy").get<double>());
   EXPECT_TRUE(page_has(html_, std::string("<b class=\"accuracy\">") + accuracy + "</b>"));
   EXPECT_TRUE(page_has(html_, run.info.at("convention").get<std::string>()));
   // The explain table has a row per term and the answers of `occam explain` at the last step.
@@ -271,7 +299,8 @@ TEST_F(Report, NamesEveryTermWithItsFormulaAndTheTestAccuracy) {
 }
 
 TEST_F(Report, LoadsNothingFromElsewhere) {
-  for (const char* needle : {"http://", "https://", "src=", "url(", "@import", "<link", "<script", "<iframe"})
+  for (const char* needle :
+       {"http://", "https://", "src=", "url(", "@import", "<link", "<script", "<iframe"})
     EXPECT_TRUE(page_lacks(html_, needle));
   // The decomposition, the regularization terms alone, loss, accuracy, weight norms.
   EXPECT_EQ(count(html_, "<svg"), 5u);
@@ -295,7 +324,8 @@ void expect_bands_add_up(const std::string& chart, const std::vector<const json*
       const json& logged = train[i]->at("terms");
       EXPECT_EQ(steps[i], train[i]->at("step").get<double>());
       // Each band is as thick as its term: float32 values printed with 9 digits.
-      EXPECT_NEAR(top[i] - below[i], logged.at(term).get<double>(), 1e-6) << term << " at step " << steps[i];
+      EXPECT_NEAR(top[i] - below[i], logged.at(term).get<double>(), 1e-6)
+          << term << " at step " << steps[i];
     }
     below = top;
   }
@@ -312,11 +342,12 @@ TEST_F(Report, StackedBandsAddUpToTheLoggedTotalsAtEveryStep) {
   const auto train = run.split("train");
   ASSERT_GE(train.size(), 10u);
   expect_bands_add_up(svg_element(html_, "class=\"chart stacked\""), train,
-                      {"classification_loss", "dense_1/kernel/l2", "dense_2/kernel/l1"}, "total_loss");
+                      {"classification_loss", "dense_1/kernel/l2", "dense_2/kernel/l1"},
+                      "total_loss");
   expect_bands_add_up(svg_element(html_, "class=\"chart stacked\"", 1), train,
                       {"dense_1/kernel/l2", "dense_2/kernel/l1"}, "regularization_loss");
-  EXPECT_TRUE(page_has(
-      html_, "✓ The top edge equals the logged total_loss at all " + std::to_string(train.size()) + " logged steps"));
+  EXPECT_TRUE(page_has(html_, "✓ The top edge equals the logged total_loss at all " +
+                                  std::to_string(train.size()) + " logged steps"));
 }
 
 // A run cut short after its first logged step: one point, no validation, no summary.
@@ -337,7 +368,8 @@ TEST_F(Report, HandlesARunWithOnePointAndNoValidation) {
   EXPECT_EQ(count(html, "<svg"), 5u);
   EXPECT_EQ(numbers(attribute(html, "class=\"chart stacked\"", "data-x")).size(), 1u);
   EXPECT_TRUE(page_has(html, "not evaluated"));
-  EXPECT_FALSE(std::regex_search(html, std::regex("[^a-z](nan|inf)[^a-z]"))) << "a coordinate or label is not finite";
+  EXPECT_FALSE(std::regex_search(html, std::regex("[^a-z](nan|inf)[^a-z]")))
+      << "a coordinate or label is not finite";
 
   // Nothing logged at all: the charts say so, there is nothing to explain.
   write_text(dir + "/metrics.jsonl", "");
@@ -347,7 +379,8 @@ TEST_F(Report, HandlesARunWithOnePointAndNoValidation) {
 }
 
 TEST_F(Report, ABadRunDirectoryIsOneLineNamingTheFile) {
-  EXPECT_THAT(error_of([] { write_report("/nonexistent/run"); }), HasSubstr("/nonexistent/run: no such run directory"));
+  EXPECT_THAT(error_of([] { write_report("/nonexistent/run"); }),
+              HasSubstr("/nonexistent/run: no such run directory"));
   const std::string dir = work_ + "/not_a_run";
   fs::create_directories(dir);
   EXPECT_THAT(error_of([&] { write_report(dir); }), HasSubstr(dir + "/run.json: missing"));
@@ -365,7 +398,8 @@ TEST_F(Report, ABadRunDirectoryIsOneLineNamingTheFile) {
 Rendered expect_renders_cleanly(const std::string& html, const std::string& work_dir) {
   fs::create_directories(work_dir);
   Rendered r = render_in_chromium(html, work_dir);
-  EXPECT_EQ(r.exit_code, 0) << "chromium failed on " << html << "; its log: " << work_dir << "/chromium.log";
+  EXPECT_EQ(r.exit_code, 0) << "chromium failed on " << html << "; its log: " << work_dir
+                            << "/chromium.log";
   std::string console;
   for (const auto& line : r.console) console += "\n  " + line;
   EXPECT_TRUE(r.console.empty()) << html << " logged to the console:" << console;
@@ -375,8 +409,9 @@ Rendered expect_renders_cleanly(const std::string& html, const std::string& work
 }
 
 TEST_F(Report, RendersInHeadlessChromiumWithoutConsoleMessages) {
-  ASSERT_TRUE(fs::exists(kChromium)) << kChromium << " is missing: run scripts/setup.sh (it installs Debian's "
-                                     << "chromium, which this test renders the report with; CI has it)";
+  ASSERT_TRUE(fs::exists(kChromium))
+      << kChromium << " is missing: run scripts/setup.sh (it installs Debian's "
+      << "chromium, which this test renders the report with; CI has it)";
   const Rendered r = expect_renders_cleanly(report_, work_ + "/chromium");
   expect_renders_cleanly(write_report(make_one_point_run(run_dir_, work_ + "/one_point_rendered")),
                          work_ + "/chromium_one_point");
@@ -393,12 +428,13 @@ TEST_F(Report, RendersInHeadlessChromiumWithoutConsoleMessages) {
     if (p[0] < 245 || p[1] < 245 || p[2] < 245) ++non_white;
     ++by_color[c];
   }
-  EXPECT_GT(non_white, pixels / 100) << "the screenshot is (nearly) blank: " << non_white << " of " << pixels
-                                     << " pixels are not white";
+  EXPECT_GT(non_white, pixels / 100) << "the screenshot is (nearly) blank: " << non_white << " of "
+                                     << pixels << " pixels are not white";
   EXPECT_GE(by_color.size(), 20u) << "the screenshot has only " << by_color.size() << " colors";
   // The stacked chart is drawn: the data band's solid fill covers a good part of the screenshot,
   // and so does every other band's, a little.
-  for (const std::string& term : {"classification_loss", "dense_1/kernel/l2", "dense_2/kernel/l1"}) {
+  for (const std::string& term :
+       {"classification_loss", "dense_1/kernel/l2", "dense_2/kernel/l1"}) {
     const std::string fill = attribute(html_, "data-term=\"" + term + "\"", "fill");
     ASSERT_EQ(fill.size(), 7u) << term << " band has fill '" << fill << "'";
     const size_t n = by_color[parse_hex_color(fill)];

@@ -32,22 +32,27 @@ class TempDir {
 };
 
 // A small MLP on the first 1200 Fashion-MNIST images (300 held out for validation).
-inline std::string tiny_config(const std::string& extra_layers_kernel_regularizer = "{l2: 1.0e-3}",
-                               const std::string& optimizer = "{type: sgd, lr: 0.05, momentum: 0.9}",
-                               int epochs = 2, const std::string& schedule = "") {
+inline std::string tiny_config(
+    const std::string& extra_layers_kernel_regularizer = "{l2: 1.0e-3}",
+    const std::string& optimizer = "{type: sgd, lr: 0.05, momentum: 0.9}", int epochs = 2,
+    const std::string& schedule = "") {
   return "name: tiny\nseed: 7\nthreads: 1\n"
          "data: {dataset: fashion_mnist, train_limit: 1200, validation_split: 0.25}\n"
          "model:\n  input_shape: [1, 28, 28]\n  layers:\n"
          "    - {type: flatten}\n"
-         "    - {type: dense, units: 32, activation: relu, kernel_regularizer: " + extra_layers_kernel_regularizer + "}\n"
+         "    - {type: dense, units: 32, activation: relu, kernel_regularizer: " +
+         extra_layers_kernel_regularizer +
+         "}\n"
          "    - {type: dropout, rate: 0.2}\n"
          "    - {type: dense, units: 10, kernel_regularizer: {l2: 1.0e-3}, bias_regularizer: {l1: 1.0e-4}}\n"
-         "optimizer: " + optimizer + "\n" + schedule +
-         "training: {epochs: " + std::to_string(epochs) + ", batch_size: 64, eval_batch_size: 500}\n"
+         "optimizer: " +
+         optimizer + "\n" + schedule + "training: {epochs: " + std::to_string(epochs) +
+         ", batch_size: 64, eval_batch_size: 500}\n"
          "logging: {every_steps: 5, histograms_every_steps: 10, keep_checkpoints: 2}\n";
 }
 
-inline std::string write_config(const TempDir& dir, const std::string& text, const std::string& name = "c.yaml") {
+inline std::string write_config(const TempDir& dir, const std::string& text,
+                                const std::string& name = "c.yaml") {
   std::ofstream(dir / name) << text;
   return dir / name;
 }

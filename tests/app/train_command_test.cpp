@@ -13,19 +13,20 @@ namespace occam::app {
 namespace {
 
 namespace fs = std::filesystem;
+using ::testing::HasSubstr;
 using testing::read_jsonl;
 using testing::TempDir;
 using testing::tiny_config;
 using testing::train_quietly;
 using testing::write_config;
-using ::testing::HasSubstr;
 
 TEST(TrainCommand, WritesACompleteRunDirectoryThatStockTensorBoardReads) {
   TempDir tmp;
   const std::string dir = train_quietly({write_config(tmp, tiny_config()), tmp / "runs"});
   EXPECT_EQ(dir, tmp / "runs/tiny");
-  for (const char* f : {"config.yaml", "run.json", "metrics.jsonl", "summary.json", "checkpoints/last.ckpt",
-                        "checkpoints/best.ckpt", "checkpoints/epoch-1.ckpt", "checkpoints/epoch-2.ckpt"})
+  for (const char* f :
+       {"config.yaml", "run.json", "metrics.jsonl", "summary.json", "checkpoints/last.ckpt",
+        "checkpoints/best.ckpt", "checkpoints/epoch-1.ckpt", "checkpoints/epoch-2.ckpt"})
     EXPECT_TRUE(fs::exists(dir + "/" + f)) << f;
 
   // Every logged point: the identity total = Σ data + regularization_loss, in the file.
@@ -35,21 +36,25 @@ TEST(TrainCommand, WritesACompleteRunDirectoryThatStockTensorBoardReads) {
     ++splits[p.at("split").get<std::string>()];
     const auto& t = p.at("terms");
     EXPECT_EQ(t.begin().key(), "classification_loss");
-    EXPECT_FLOAT_EQ(t.at("total_loss").get<float>(),
-                    t.at("classification_loss").get<float>() + t.at("regularization_loss").get<float>());
+    EXPECT_FLOAT_EQ(t.at("total_loss").get<float>(), t.at("classification_loss").get<float>() +
+                                                         t.at("regularization_loss").get<float>());
     float reg = 0.f;
-    for (const char* name : {"dense_1/kernel/l2", "dense_2/kernel/l2", "dense_2/bias/l1"}) reg += t.at(name).get<float>();
+    for (const char* name : {"dense_1/kernel/l2", "dense_2/kernel/l2", "dense_2/bias/l1"})
+      reg += t.at(name).get<float>();
     EXPECT_FLOAT_EQ(t.at("regularization_loss").get<float>(), reg);
     EXPECT_FALSE(t.contains("regularization_loss_1"));
   }
-  EXPECT_EQ(splits["train"], 6);  // 900 samples / 64 = 15 steps per epoch, logged at steps 1, 6, 11 of 30
+  EXPECT_EQ(splits["train"],
+            6);  // 900 samples / 64 = 15 steps per epoch, logged at steps 1, 6, 11 of 30
   EXPECT_EQ(splits["val"], 2);
   EXPECT_EQ(splits["test"], 1);
 
   const auto summary = nlohmann::json::parse(testing::read_all(dir + "/summary.json"));
-  for (const char* k : {"test_accuracy", "epochs", "steps", "wall_s", "final_terms"}) EXPECT_TRUE(summary.contains(k)) << k;
+  for (const char* k : {"test_accuracy", "epochs", "steps", "wall_s", "final_terms"})
+    EXPECT_TRUE(summary.contains(k)) << k;
   EXPECT_EQ(summary.at("steps"), 30);
-  EXPECT_GT(summary.at("test_accuracy").get<double>(), 0.5);  // 2 epochs on 900 images: well above chance
+  EXPECT_GT(summary.at("test_accuracy").get<double>(),
+            0.5);  // 2 epochs on 900 images: well above chance
 
   // The event files pass the strict checker, and carry the tags users look for.
   const std::string checker = std::string(OCCAM_PYTHON) + " " + OCCAM_TFEVENTS_CHECKER;
@@ -57,10 +62,11 @@ TEST(TrainCommand, WritesACompleteRunDirectoryThatStockTensorBoardReads) {
   EXPECT_EQ(status, 0) << out;
   auto [dump_status, dump] = testing::run_command(checker + " " + dir);
   ASSERT_EQ(dump_status, 0);
-  for (const char* tag : {"\"Loss/classification_loss\"", "\"Loss/regularization_loss\"", "\"Loss/total_loss\"",
-                          "\"Loss/dense_1/kernel/l2\"", "\"Loss/dense_2/bias/l1\"", "\"learning_rate\"",
-                          "\"Metrics/accuracy\"", "\"Parameters/dense_1/kernel\"", "\"Gradients/dense_1/kernel\"",
-                          "\"_hparams_/session_start_info\""})
+  for (const char* tag :
+       {"\"Loss/classification_loss\"", "\"Loss/regularization_loss\"", "\"Loss/total_loss\"",
+        "\"Loss/dense_1/kernel/l2\"", "\"Loss/dense_2/bias/l1\"", "\"learning_rate\"",
+        "\"Metrics/accuracy\"", "\"Parameters/dense_1/kernel\"", "\"Gradients/dense_1/kernel\"",
+        "\"_hparams_/session_start_info\""})
     EXPECT_THAT(dump, HasSubstr(tag));
   EXPECT_THAT(dump, HasSubstr("\"run\": \"validation\""));
 }
@@ -72,7 +78,8 @@ TEST(TrainCommand, SameConfigSeedAndThreadsGiveBitIdenticalLosses) {
   const std::string b = train_quietly({config, tmp / "runs", "b"});
   const auto pa = read_jsonl(a + "/metrics.jsonl"), pb = read_jsonl(b + "/metrics.jsonl");
   ASSERT_EQ(pa.size(), pb.size());
-  for (size_t i = 0; i < pa.size(); ++i) EXPECT_EQ(pa[i].at("terms").dump(), pb[i].at("terms").dump()) << i;
+  for (size_t i = 0; i < pa.size(); ++i)
+    EXPECT_EQ(pa[i].at("terms").dump(), pb[i].at("terms").dump()) << i;
 }
 
 std::map<std::string, Tensor> model_tensors(const std::string& checkpoint) {
@@ -107,12 +114,14 @@ TEST(TrainCommand, DenseModelsTrainToTheSameBitsOnOneAndTwoThreads) {
   const auto p1 = read_jsonl(one + "/metrics.jsonl"), p2 = read_jsonl(two + "/metrics.jsonl");
   ASSERT_EQ(p1.size(), p2.size());
   ASSERT_GE(p1.size(), 6u);
-  for (size_t i = 0; i < p1.size(); ++i) EXPECT_EQ(p1[i].at("terms").dump(), p2[i].at("terms").dump()) << i;
+  for (size_t i = 0; i < p1.size(); ++i)
+    EXPECT_EQ(p1[i].at("terms").dump(), p2[i].at("terms").dump()) << i;
   const auto w1 = model_tensors(one + "/checkpoints/last.ckpt");
   const auto w2 = model_tensors(two + "/checkpoints/last.ckpt");
   ASSERT_EQ(w1.size(), w2.size());
   for (const auto& [name, t] : w1)
-    EXPECT_EQ(std::memcmp(t.data(), w2.at(name).data(), size_t(t.numel()) * sizeof(float)), 0) << name;
+    EXPECT_EQ(std::memcmp(t.data(), w2.at(name).data(), size_t(t.numel()) * sizeof(float)), 0)
+        << name;
 }
 
 TEST(TrainCommand, ResumeContinuesBitIdentically) {
@@ -131,7 +140,8 @@ TEST(TrainCommand, ResumeContinuesBitIdentically) {
   ASSERT_GE(want.size(), 6u);  // 4 parameters and their momentum buffers
   for (const auto& [name, t] : want) {
     ASSERT_TRUE(got.count(name)) << name;
-    EXPECT_EQ(std::memcmp(t.data(), got.at(name).data(), size_t(t.numel()) * sizeof(float)), 0) << name;
+    EXPECT_EQ(std::memcmp(t.data(), got.at(name).data(), size_t(t.numel()) * sizeof(float)), 0)
+        << name;
   }
   // The second epoch's logged losses are the same too.
   auto train_points = [](const std::string& dir) {
@@ -167,14 +177,16 @@ TEST(TrainCommand, BadConfigIsOneLineNamingFileLineAndKeyAndWritesNothing) {
   } catch (const ConfigError& e) {
     negative = e.what();
   }
-  EXPECT_THAT(negative, HasSubstr("model.layers[1].kernel_regularizer.l2: expected a number >= 0, got -1"));
+  EXPECT_THAT(negative,
+              HasSubstr("model.layers[1].kernel_regularizer.l2: expected a number >= 0, got -1"));
   EXPECT_FALSE(fs::exists(tmp / "runs/tiny"));
 }
 
 TEST(TrainCommand, RegularizerOnAParameterThatDoesNotExistIsAnError) {
   TempDir tmp;
   std::string text = tiny_config();
-  text.replace(text.find("{type: dropout, rate: 0.2}"), 26, "{type: dropout, rate: 0.2, kernel_regularizer: {l2: 0.1}}");
+  text.replace(text.find("{type: dropout, rate: 0.2}"), 26,
+               "{type: dropout, rate: 0.2, kernel_regularizer: {l2: 0.1}}");
   std::string message;
   try {
     train_quietly({write_config(tmp, text), tmp / "runs"});
@@ -187,16 +199,19 @@ TEST(TrainCommand, RegularizerOnAParameterThatDoesNotExistIsAnError) {
 TEST(TrainCommand, DivergenceStopsNamingTheTermAndStepAndKeepsTheLastCheckpoint) {
   TempDir tmp;
   // lr 0.05 for the first epoch (15 steps), then ×1e12: the second epoch blows up.
-  const std::string config = write_config(
-      tmp, tiny_config("{l2: 1.0e-3}", "{type: sgd, lr: 0.05, momentum: 0.9}", 2,
-                       "schedule: {type: step, step_size: 15, gamma: 1.0e12}\n"));
+  const std::string config =
+      write_config(tmp, tiny_config("{l2: 1.0e-3}", "{type: sgd, lr: 0.05, momentum: 0.9}", 2,
+                                    "schedule: {type: step, step_size: 15, gamma: 1.0e12}\n"));
   std::string message;
   try {
     train_quietly({config, tmp / "runs"});
   } catch (const train::DivergenceError& e) {
     message = e.what();
   }
-  EXPECT_THAT(message, ::testing::MatchesRegex("term [a-z_0-9/]+ is (nan|inf|-nan|-inf) at step 1[6-9].*|term [a-z_0-9/]+ is (nan|inf|-nan|-inf) at step 2[0-9].*"));
+  EXPECT_THAT(
+      message,
+      ::testing::MatchesRegex(
+          "term [a-z_0-9/]+ is (nan|inf|-nan|-inf) at step 1[6-9].*|term [a-z_0-9/]+ is (nan|inf|-nan|-inf) at step 2[0-9].*"));
   const auto last = train::load_checkpoint(tmp / "runs/tiny/checkpoints/last.ckpt");
   EXPECT_EQ(last.header.at("epoch"), 1);
   EXPECT_EQ(last.header.at("step"), 15);
@@ -210,8 +225,10 @@ TEST(Regularization, L1MakesTheKernelMeasurablySparser) {
   auto sparsity = [&](const std::string& reg, const std::string& name) {
     // Plain SGD: with momentum, L1's fixed-size steps overshoot zero by ~10× more.
     const std::string dir = train_quietly(
-        {write_config(tmp, tiny_config(reg, "{type: sgd, lr: 0.05}", 10), name + ".yaml"), tmp / "runs", name});
-    const Tensor w = train::load_checkpoint(dir + "/checkpoints/last.ckpt").tensors.at("model/dense_1/kernel");
+        {write_config(tmp, tiny_config(reg, "{type: sgd, lr: 0.05}", 10), name + ".yaml"),
+         tmp / "runs", name});
+    const Tensor w =
+        train::load_checkpoint(dir + "/checkpoints/last.ckpt").tensors.at("model/dense_1/kernel");
     int64_t small = 0;
     for (float v : w.span()) small += std::fabs(v) < 1e-3f;
     return double(small) / double(w.numel());
@@ -219,7 +236,8 @@ TEST(Regularization, L1MakesTheKernelMeasurablySparser) {
   const double with_l1 = sparsity("{l1: 1.0e-2}", "l1");
   const double without = sparsity("{l2: 1.0e-6}", "none");
   EXPECT_GT(with_l1, 0.4) << "fraction of |w| < 1e-3 with L1";
-  EXPECT_LT(without, 0.05) << "fraction of |w| < 1e-3 without L1";  // measured: 0.59 with, 0.013 without
+  EXPECT_LT(without, 0.05)
+      << "fraction of |w| < 1e-3 without L1";  // measured: 0.59 with, 0.013 without
 }
 
 }  // namespace
@@ -235,18 +253,21 @@ TEST(TrainCommand, WeightDecayIsLoggedOutsideTheObjective) {
            {"{type: adamw, lr: 0.001, weight_decay: 0.01}", "weight_decay_shrink"},
            {"{type: sgd, lr: 0.05, weight_decay: 0.0002}", "implied_l2"}}) {
     SCOPED_TRACE(optimizer);
-    const std::string dir = train_quietly(
-        {write_config(tmp, tiny_config("{l2: 1.0e-3}", optimizer, 1), key + ".yaml"), tmp / "runs", key});
+    const std::string dir =
+        train_quietly({write_config(tmp, tiny_config("{l2: 1.0e-3}", optimizer, 1), key + ".yaml"),
+                       tmp / "runs", key});
     const auto points = read_jsonl(dir + "/metrics.jsonl");
     const auto& p = points.front();
     ASSERT_TRUE(p.contains("outside_objective")) << p.dump();
     double sum_sq = 0;
-    for (const auto& [name, norm] : p.at("weight_norms").items()) sum_sq += norm.get<double>() * norm.get<double>();
-    const double want = key == "implied_l2" ? 0.0002 / 2 * sum_sq : p.at("lr").get<double>() * 0.01 * sum_sq;
+    for (const auto& [name, norm] : p.at("weight_norms").items())
+      sum_sq += norm.get<double>() * norm.get<double>();
+    const double want =
+        key == "implied_l2" ? 0.0002 / 2 * sum_sq : p.at("lr").get<double>() * 0.01 * sum_sq;
     EXPECT_NEAR(p.at("outside_objective").at(key).get<double>(), want, 1e-6 * want);
     const auto& t = p.at("terms");
-    EXPECT_FLOAT_EQ(t.at("total_loss").get<float>(),
-                    t.at("classification_loss").get<float>() + t.at("regularization_loss").get<float>());
+    EXPECT_FLOAT_EQ(t.at("total_loss").get<float>(), t.at("classification_loss").get<float>() +
+                                                         t.at("regularization_loss").get<float>());
   }
 }
 

@@ -109,31 +109,31 @@ TEST(Conv2d, ReluFusedEqualsReluOfConv) {
 // in oneDNN's nChw16c layout, and the pool reads it and writes the gradient in that layout.
 TEST(MaxPool2d, AppliesTheReluMaskForItsOnlyReaderWithTheSameGradients) {
   for (int64_t O : {4, 32}) {
-  Rng rng(4);
-  const Tensor x0 = testing::normal({2, 3, 10, 10}, rng), w0 = testing::normal({O, 3, 3, 3}, rng);
-  const Tensor b0 = testing::normal({O}, rng), dy = testing::normal({2, O, 4, 4}, rng);
-  const Tensor extra = testing::normal({2, O, 8, 8}, rng);
-  for (bool second_reader : {false, true}) {
-    SCOPED_TRACE(::testing::Message() << O << " channels, "
-                                      << (second_reader ? "two readers" : "the pool alone"));
-    Var x1 = leaf(x0.clone()), w1 = leaf(w0.clone()), b1 = leaf(b0.clone());
-    Var x2 = leaf(x0.clone()), w2 = leaf(w0.clone()), b2 = leaf(b0.clone());
-    auto loss = [&](const Var& h) {
-      Var l = sum(mul(max_pool2d(h, {2, 2}, {2, 2}), constant(dy)));
-      return second_reader ? add(l, sum(mul(h, constant(extra)))) : l;
-    };
-    Var h1 = conv2d_relu(x1, w1, b1);
-    Var h2 = relu(conv2d(x2, w2, b2));
-    const int64_t zeros = std::count(h1.value().data(), h1.value().data() + h1.numel(), 0.f);
-    ASSERT_GT(zeros, h1.numel() / 4) << "the ReLU must zero a good part of the map";
-    backward(loss(h1));
-    backward(loss(h2));
-    EXPECT_EQ(h1.node()->grad_relu_masked, !second_reader);
-    const Tol tol{1e-6, 1e-6};
-    EXPECT_TENSORS_NEAR(x1.grad(), x2.grad(), tol);
-    EXPECT_TENSORS_NEAR(w1.grad(), w2.grad(), tol);
-    EXPECT_TENSORS_NEAR(b1.grad(), b2.grad(), tol);
-  }
+    Rng rng(4);
+    const Tensor x0 = testing::normal({2, 3, 10, 10}, rng), w0 = testing::normal({O, 3, 3, 3}, rng);
+    const Tensor b0 = testing::normal({O}, rng), dy = testing::normal({2, O, 4, 4}, rng);
+    const Tensor extra = testing::normal({2, O, 8, 8}, rng);
+    for (bool second_reader : {false, true}) {
+      SCOPED_TRACE(::testing::Message()
+                   << O << " channels, " << (second_reader ? "two readers" : "the pool alone"));
+      Var x1 = leaf(x0.clone()), w1 = leaf(w0.clone()), b1 = leaf(b0.clone());
+      Var x2 = leaf(x0.clone()), w2 = leaf(w0.clone()), b2 = leaf(b0.clone());
+      auto loss = [&](const Var& h) {
+        Var l = sum(mul(max_pool2d(h, {2, 2}, {2, 2}), constant(dy)));
+        return second_reader ? add(l, sum(mul(h, constant(extra)))) : l;
+      };
+      Var h1 = conv2d_relu(x1, w1, b1);
+      Var h2 = relu(conv2d(x2, w2, b2));
+      const int64_t zeros = std::count(h1.value().data(), h1.value().data() + h1.numel(), 0.f);
+      ASSERT_GT(zeros, h1.numel() / 4) << "the ReLU must zero a good part of the map";
+      backward(loss(h1));
+      backward(loss(h2));
+      EXPECT_EQ(h1.node()->grad_relu_masked, !second_reader);
+      const Tol tol{1e-6, 1e-6};
+      EXPECT_TENSORS_NEAR(x1.grad(), x2.grad(), tol);
+      EXPECT_TENSORS_NEAR(w1.grad(), w2.grad(), tol);
+      EXPECT_TENSORS_NEAR(b1.grad(), b2.grad(), tol);
+    }
   }
 }
 
@@ -177,7 +177,9 @@ TEST(Conv2d, ConsecutiveConvolutionsHandOverOneDnnsLayoutWithTheSameNumbers) {
 
 TEST(Conv2d, GroupedGradientsMatchFiniteDifferences) {
   Rng rng(15);
-  struct Case { int64_t C, O, groups; };
+  struct Case {
+    int64_t C, O, groups;
+  };
   // depthwise (multiplier 1 and 2), and groups of 2 input channels
   for (const Case c : {Case{3, 3, 3}, Case{2, 4, 2}, Case{4, 6, 2}}) {
     const Tensor x = testing::normal({2, c.C, 5, 6}, rng);
@@ -187,12 +189,17 @@ TEST(Conv2d, GroupedGradientsMatchFiniteDifferences) {
              {{1, 1}, {1, 1, 1, 1}}, {{2, 2}, same_padding({5, 6}, {3, 3}, {2, 2})}}) {
       SCOPED_TRACE(detail::concat("C ", c.C, " O ", c.O, " groups ", c.groups, " stride ",
                                   stride[0], " padding ", padding));
-      check_gradients([&](auto& v) {
-        return weighted_sum(conv2d(v[0], v[1], v[2], stride, padding, c.groups));
-      }, {x, w, b});
+      check_gradients(
+          [&](auto& v) {
+            return weighted_sum(conv2d(v[0], v[1], v[2], stride, padding, c.groups));
+          },
+          {x, w, b});
     }
-    check_gradients([&](auto& v) { return weighted_sum(conv2d(v[0], v[1], Var(), {1, 1}, {}, c.groups)); },
-                    {x, w});
+    check_gradients(
+        [&](auto& v) {
+          return weighted_sum(conv2d(v[0], v[1], Var(), {1, 1}, {}, c.groups));
+        },
+        {x, w});
   }
 }
 
@@ -230,11 +237,14 @@ TEST(Conv2d, DepthwiseEqualsOneConvolutionPerChannel) {
 TEST(Conv2d, DepthwiseBetweenPointwiseConvolutionsHandsOverLayoutsWithTheSameNumbers) {
   Rng rng(17);
   const Tensor x0 = testing::normal({2, 16, 8, 8}, rng), wa0 = testing::normal({32, 16, 1, 1}, rng);
-  const Tensor wd0 = testing::normal({32, 1, 3, 3}, rng), wb0 = testing::normal({32, 32, 1, 1}, rng);
+  const Tensor wd0 = testing::normal({32, 1, 3, 3}, rng),
+               wb0 = testing::normal({32, 32, 1, 1}, rng);
   const Tensor dy = testing::normal({2, 32, 8, 8}, rng);
   const Padding2d same = Padding2d::symmetric(1, 1);
-  Var x1 = leaf(x0.clone()), wa1 = leaf(wa0.clone()), wd1 = leaf(wd0.clone()), wb1 = leaf(wb0.clone());
-  Var x2 = leaf(x0.clone()), wa2 = leaf(wa0.clone()), wd2 = leaf(wd0.clone()), wb2 = leaf(wb0.clone());
+  Var x1 = leaf(x0.clone()), wa1 = leaf(wa0.clone()), wd1 = leaf(wd0.clone()),
+      wb1 = leaf(wb0.clone());
+  Var x2 = leaf(x0.clone()), wa2 = leaf(wa0.clone()), wd2 = leaf(wd0.clone()),
+      wb2 = leaf(wb0.clone());
   Var a1 = conv2d(x1, wa1, Var());
   Var d1 = conv2d(a1, wd1, Var(), {1, 1}, same, 32);
   Var y1 = conv2d(d1, wb1, Var());
@@ -254,12 +264,19 @@ TEST(Conv2d, DepthwiseBetweenPointwiseConvolutionsHandsOverLayoutsWithTheSameNum
 
 TEST(Conv2d, RejectsGroupsThatDoNotFitNamingThem) {
   Var x = constant(Tensor::zeros({2, 6, 5, 5}));
-  EXPECT_THAT(error_of([&] { conv2d(x, constant(Tensor::zeros({6, 1, 3, 3})), Var(), {1, 1}, {}, 4); }),
+  EXPECT_THAT(error_of([&] {
+                conv2d(x, constant(Tensor::zeros({6, 1, 3, 3})), Var(), {1, 1}, {}, 4);
+              }),
               HasSubstr("conv2d: x has 6 channels, kernel expects 1 per group × 4 groups = 4 (x "
                         "[2,6,5,5], kernel [6,1,3,3])"));
-  EXPECT_THAT(error_of([&] { conv2d(x, constant(Tensor::zeros({4, 2, 3, 3})), Var(), {1, 1}, {}, 3); }),
-              HasSubstr("conv2d: kernel has 4 filters, not a multiple of groups 3 (kernel [4,2,3,3])"));
-  EXPECT_THAT(error_of([&] { conv2d(x, constant(Tensor::zeros({6, 6, 3, 3})), Var(), {1, 1}, {}, 0); }),
+  EXPECT_THAT(
+      error_of([&] {
+        conv2d(x, constant(Tensor::zeros({4, 2, 3, 3})), Var(), {1, 1}, {}, 3);
+      }),
+      HasSubstr("conv2d: kernel has 4 filters, not a multiple of groups 3 (kernel [4,2,3,3])"));
+  EXPECT_THAT(error_of([&] {
+                conv2d(x, constant(Tensor::zeros({6, 6, 3, 3})), Var(), {1, 1}, {}, 0);
+              }),
               HasSubstr("conv2d: expected groups >= 1, got 0"));
 }
 

@@ -7,9 +7,9 @@ namespace {
 
 using testing::check_gradients;
 using testing::error_of;
+using ::testing::HasSubstr;
 using testing::load_fixture;
 using testing::Tol;
-using ::testing::HasSubstr;
 
 // Fixture cases of the form y = f(x) with upstream d_y: value and gradient of sum(d_y·y).
 void expect_unary_matches_torch(const char* name, const std::function<Var(const Var&)>& f,
@@ -25,12 +25,18 @@ void expect_unary_matches_torch(const char* name, const std::function<Var(const 
 
 TEST(Activations, MatchTorch) {
   const Tol tol{1e-5, 1e-4};
-  expect_unary_matches_torch("relu", [](const Var& x) { return relu(x); }, tol);
-  expect_unary_matches_torch("leaky_relu", [](const Var& x) { return leaky_relu(x, 0.1f); }, tol);
-  expect_unary_matches_torch("sigmoid", [](const Var& x) { return sigmoid(x); }, tol);
-  expect_unary_matches_torch("tanh", [](const Var& x) { return tanh(x); }, tol);
-  expect_unary_matches_torch("gelu", [](const Var& x) { return gelu(x); }, tol);
-  expect_unary_matches_torch("flatten", [](const Var& x) { return flatten(x); }, tol);
+  expect_unary_matches_torch(
+      "relu", [](const Var& x) { return relu(x); }, tol);
+  expect_unary_matches_torch(
+      "leaky_relu", [](const Var& x) { return leaky_relu(x, 0.1f); }, tol);
+  expect_unary_matches_torch(
+      "sigmoid", [](const Var& x) { return sigmoid(x); }, tol);
+  expect_unary_matches_torch(
+      "tanh", [](const Var& x) { return tanh(x); }, tol);
+  expect_unary_matches_torch(
+      "gelu", [](const Var& x) { return gelu(x); }, tol);
+  expect_unary_matches_torch(
+      "flatten", [](const Var& x) { return flatten(x); }, tol);
 }
 
 // relu6 = min(max(x, 0), 6). Gradient 1 strictly inside (0, 6) and 0 at both bounds (torch's
@@ -122,8 +128,10 @@ TEST(Elementwise, HandValuesAndBroadcasting) {
   Var b = constant(Tensor::from({3}, {10, 20, 30}));
   Var c = constant(Tensor::from({2, 1}, {100, 200}));
   EXPECT_TENSORS_NEAR((a + b).value(), Tensor::from({2, 3}, {11, 22, 33, 14, 25, 36}), Tol{});
-  EXPECT_TENSORS_NEAR((a * c).value(), Tensor::from({2, 3}, {100, 200, 300, 800, 1000, 1200}), Tol{});
-  EXPECT_TENSORS_NEAR((b - c).value(), Tensor::from({2, 3}, {-90, -80, -70, -190, -180, -170}), Tol{});
+  EXPECT_TENSORS_NEAR((a * c).value(), Tensor::from({2, 3}, {100, 200, 300, 800, 1000, 1200}),
+                      Tol{});
+  EXPECT_TENSORS_NEAR((b - c).value(), Tensor::from({2, 3}, {-90, -80, -70, -190, -180, -170}),
+                      Tol{});
   EXPECT_FLOAT_EQ(sum(a).item(), 21.f);
   EXPECT_FLOAT_EQ(mean(a).item(), 3.5f);
   EXPECT_TENSORS_NEAR(sum(a, {0}).value(), Tensor::from({3}, {5, 7, 9}), Tol{});
@@ -148,8 +156,8 @@ TEST(Autograd, GradientsAccumulateAcrossBackwardCalls) {
 
 TEST(Autograd, SharedSubexpressionGetsBothContributions) {
   Var x = leaf(Tensor::scalar(3.f));
-  Var y = x * x;           // 9
-  Var z = y * y + y;       // x^4 + x^2 → dz/dx = 4x³ + 2x = 114
+  Var y = x * x;      // 9
+  Var z = y * y + y;  // x^4 + x^2 → dz/dx = 4x³ + 2x = 114
   backward(z);
   EXPECT_FLOAT_EQ(x.grad().item(), 114.f);
 }
@@ -200,7 +208,10 @@ TEST(Autograd, FiniteDifferencesAgreeForEveryElementwiseOp) {
       {"mean_axes", [](auto& v) { return sum(square(mean(v[0] * v[1], {0}))); }},
       {"sum_axes", [](auto& v) { return sum(square(sum(v[0], {1}, true) * v[1])); }},
       {"matmul", [](auto& v) { return sum(square(matmul(v[0], transpose(v[1])))); }},
-      {"reshape", [](auto& v) { return sum(square(reshape(v[0], {2, -1})) * reshape(v[1], {2, 6})); }},
+      {"reshape",
+       [](auto& v) {
+         return sum(square(reshape(v[0], {2, -1})) * reshape(v[1], {2, 6}));
+       }},
   };
   for (const auto& [name, fn] : cases) {
     SCOPED_TRACE(name);
@@ -216,11 +227,17 @@ TEST(Autograd, BadShapesThrowNamingTheOpAndShapes) {
   Var b = constant(Tensor::zeros({780, 10}));
   EXPECT_THAT(error_of([&] { matmul(a, b); }),
               HasSubstr("matmul: expected a [M,K] and b [K,N], got a [32,784] and b [780,10]"));
-  EXPECT_THAT(error_of([&] { add(a, b); }), HasSubstr("add: shapes [32,784] and [780,10] do not broadcast"));
+  EXPECT_THAT(error_of([&] { add(a, b); }),
+              HasSubstr("add: shapes [32,784] and [780,10] do not broadcast"));
   EXPECT_THAT(error_of([&] { dense(a, b, Var()); }), HasSubstr("dense: expected x [N,in]"));
-  EXPECT_THAT(error_of([&] { transpose(constant(Tensor::zeros({2, 2, 2}))); }), HasSubstr("transpose"));
-  EXPECT_THAT(error_of([&] { sum(a, {2}); }), HasSubstr("sum: axis 2 out of range for shape [32,784]"));
-  EXPECT_THAT(error_of([&] { backward(a + a); }), HasSubstr("backward: expected a one-element root"));
+  EXPECT_THAT(error_of([&] {
+                transpose(constant(Tensor::zeros({2, 2, 2})));
+              }),
+              HasSubstr("transpose"));
+  EXPECT_THAT(error_of([&] { sum(a, {2}); }),
+              HasSubstr("sum: axis 2 out of range for shape [32,784]"));
+  EXPECT_THAT(error_of([&] { backward(a + a); }),
+              HasSubstr("backward: expected a one-element root"));
   EXPECT_THAT(error_of([&] { reshape(a, {-1, -1}); }), HasSubstr("more than one -1"));
 }
 

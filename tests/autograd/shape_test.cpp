@@ -10,8 +10,8 @@ namespace {
 
 using testing::check_gradients;
 using testing::error_of;
-using testing::Tol;
 using ::testing::HasSubstr;
+using testing::Tol;
 
 // sum(r ⊙ y) with fixed weights r: every element of y gets its own gradient, so a gradient that
 // lands on the wrong element fails (with plain sum(y) every element's gradient would be 1).
@@ -44,8 +44,11 @@ TEST(Reshape, GradientsMatchFiniteDifferences) {
   for (const Shape& shape : {Shape{-1, 4}, Shape{2, -1, 2}, Shape{4, 3, 2}, Shape{-1}}) {
     SCOPED_TRACE(shape_str(shape));
     // square() between two reshapes: the gradient must come back in x's order.
-    check_gradients([&](auto& v) { return weighted_sum(reshape(square(reshape(v[0], shape)), {6, 4})); },
-                    {x});
+    check_gradients(
+        [&](auto& v) {
+          return weighted_sum(reshape(square(reshape(v[0], shape)), {6, 4}));
+        },
+        {x});
   }
 }
 
@@ -81,8 +84,11 @@ TEST(Concat, GradientsMatchFiniteDifferences) {
     const int d = axis < 0 ? axis + 3 : axis;
     bs[d] = 1;
     cs[d] = 2;
-    check_gradients([&](auto& v) { return weighted_sum(square(concat({v[0], v[1], v[2]}, axis))); },
-                    {a, testing::normal(bs, rng), testing::normal(cs, rng)});
+    check_gradients(
+        [&](auto& v) {
+          return weighted_sum(square(concat({v[0], v[1], v[2]}, axis)));
+        },
+        {a, testing::normal(bs, rng), testing::normal(cs, rng)});
   }
   // With a constant among the inputs.
   const Tensor k = testing::normal({2, 3, 4}, rng);
@@ -91,12 +97,18 @@ TEST(Concat, GradientsMatchFiniteDifferences) {
 
 TEST(Concat, RejectsABadAxisOrShapesNamingThem) {
   Var a = constant(Tensor::zeros({2, 3, 4})), b = constant(Tensor::zeros({2, 5, 5}));
-  EXPECT_THAT(error_of([&] { concat({a, b}, 1); }),
+  EXPECT_THAT(error_of([&] {
+                concat({a, b}, 1);
+              }),
               HasSubstr("concat: shapes must agree except on axis 1, got [2,3,4], [2,5,5]"));
-  EXPECT_THAT(error_of([&] { concat({a, a}, 3); }),
+  EXPECT_THAT(error_of([&] {
+                concat({a, a}, 3);
+              }),
               HasSubstr("concat: axis 3 out of range for rank 3 ([2,3,4], [2,3,4])"));
   EXPECT_THAT(error_of([&] { concat({a, a}, -4); }), HasSubstr("concat: axis -4 out of range"));
-  EXPECT_THAT(error_of([&] { concat({a, constant(Tensor::zeros({2, 3}))}, 0); }),
+  EXPECT_THAT(error_of([&] {
+                concat({a, constant(Tensor::zeros({2, 3}))}, 0);
+              }),
               HasSubstr("concat: shapes must agree except on axis 0, got [2,3,4], [2,3]"));
   EXPECT_THAT(error_of([&] { concat({}, 0); }), HasSubstr("concat: expected at least one input"));
 }
@@ -107,10 +119,12 @@ TEST(Slice, HandValuesAndGradientOnEveryAxis) {
   // x = 0..23 as [2,3,4]: x[n,h,w] = 12n + 4h + w.
   Var x = leaf(iota({2, 3, 4}));
   Var y = slice(x, 1, 1, 3);  // h in {1, 2}
-  EXPECT_TENSORS_NEAR(y.value(), Tensor::from({2, 2, 4}, {4, 5, 6, 7, 8, 9, 10, 11,  //
-                                                          16, 17, 18, 19, 20, 21, 22, 23}),
+  EXPECT_TENSORS_NEAR(y.value(),
+                      Tensor::from({2, 2, 4}, {4, 5, 6, 7, 8, 9, 10, 11,  //
+                                               16, 17, 18, 19, 20, 21, 22, 23}),
                       Tol{});
-  EXPECT_TENSORS_NEAR(slice(x, -1, 3, 4).value(), Tensor::from({2, 3, 1}, {3, 7, 11, 15, 19, 23}), Tol{});
+  EXPECT_TENSORS_NEAR(slice(x, -1, 3, 4).value(), Tensor::from({2, 3, 1}, {3, 7, 11, 15, 19, 23}),
+                      Tol{});
   EXPECT_TENSORS_NEAR(slice(x, 0, 1, 2).value(), iota({1, 3, 4}, 12), Tol{});
   EXPECT_EQ(slice(x, 2, 2, 2).shape(), (Shape{2, 3, 0}));  // empty
   // dx = dy inside the slice, 0 outside: with dy = 1, dx marks the rows h = 1, 2.
@@ -124,9 +138,14 @@ TEST(Slice, HandValuesAndGradientOnEveryAxis) {
 TEST(Slice, GradientsMatchFiniteDifferences) {
   Rng rng(3);
   const Tensor x = testing::normal({2, 3, 4}, rng);
-  struct Case { int axis; int64_t start, stop; };
-  for (const Case c : {Case{0, 1, 2}, Case{1, 0, 2}, Case{2, 1, 3}, Case{-1, 0, 4}, Case{-2, 2, 3}}) {
-    SCOPED_TRACE(::testing::Message() << "axis " << c.axis << " [" << c.start << ", " << c.stop << ")");
+  struct Case {
+    int axis;
+    int64_t start, stop;
+  };
+  for (const Case c :
+       {Case{0, 1, 2}, Case{1, 0, 2}, Case{2, 1, 3}, Case{-1, 0, 4}, Case{-2, 2, 3}}) {
+    SCOPED_TRACE(::testing::Message()
+                 << "axis " << c.axis << " [" << c.start << ", " << c.stop << ")");
     // Two overlapping slices of the same x: their gradients add.
     check_gradients(
         [&](auto& v) {
@@ -139,8 +158,10 @@ TEST(Slice, GradientsMatchFiniteDifferences) {
 
 TEST(Slice, RejectsABadAxisOrRangeNamingThem) {
   Var x = constant(Tensor::zeros({2, 3, 4}));
-  EXPECT_THAT(error_of([&] { slice(x, 1, 2, 5); }),
-              HasSubstr("slice: expected 0 <= start <= stop <= 3 on axis 1 of x [2,3,4], got start 2, stop 5"));
+  EXPECT_THAT(
+      error_of([&] { slice(x, 1, 2, 5); }),
+      HasSubstr(
+          "slice: expected 0 <= start <= stop <= 3 on axis 1 of x [2,3,4], got start 2, stop 5"));
   EXPECT_THAT(error_of([&] { slice(x, 0, -1, 1); }), HasSubstr("got start -1, stop 1"));
   EXPECT_THAT(error_of([&] { slice(x, 2, 3, 2); }), HasSubstr("got start 3, stop 2"));
   EXPECT_THAT(error_of([&] { slice(x, 3, 0, 1); }),
@@ -163,18 +184,23 @@ TEST(Permute, NchwToNhwcHandValuesAndGradient) {
 TEST(Permute, GradientsMatchFiniteDifferences) {
   Rng rng(4);
   const Tensor x = testing::normal({2, 3, 4, 5}, rng);
-  for (const std::vector<int>& perm : {std::vector<int>{0, 2, 3, 1}, {0, 3, 1, 2}, {3, 1, 0, 2},
-                                       {1, 0, 2, 3}, {0, 1, 2, 3}}) {
+  for (const std::vector<int>& perm :
+       {std::vector<int>{0, 2, 3, 1}, {0, 3, 1, 2}, {3, 1, 0, 2}, {1, 0, 2, 3}, {0, 1, 2, 3}}) {
     SCOPED_TRACE(shape_str(Shape(perm.begin(), perm.end())));
     // Twice through the same x: the second backward adds (the accumulating path).
-    check_gradients([&](auto& v) { return weighted_sum(permute(v[0], perm)) + weighted_sum(square(permute(v[0], perm)), 5); },
-                    {x});
+    check_gradients(
+        [&](auto& v) {
+          return weighted_sum(permute(v[0], perm)) + weighted_sum(square(permute(v[0], perm)), 5);
+        },
+        {x});
   }
 }
 
 TEST(Permute, RejectsWhatIsNotAPermutation) {
   Var x = constant(Tensor::zeros({2, 3, 4}));
-  EXPECT_THAT(error_of([&] { permute(x, {0, 1}); }),
+  EXPECT_THAT(error_of([&] {
+                permute(x, {0, 1});
+              }),
               HasSubstr("permute: expected a permutation of the 3 axes of x [2,3,4], got [0,1]"));
   EXPECT_THAT(error_of([&] { permute(x, {0, 1, 1}); }), HasSubstr("got [0,1,1]"));
   EXPECT_THAT(error_of([&] { permute(x, {0, 1, -4}); }), HasSubstr("got [0,1,-4]"));
@@ -187,7 +213,8 @@ TEST(Permute, RejectsWhatIsNotAPermutation) {
 TEST(ShapeOps, DetectorHeadLayoutGradientsMatchFiniteDifferences) {
   Rng rng(6);
   const int64_t A = 2;
-  const Tensor f1 = testing::normal({2, A * 4, 3, 3}, rng), f2 = testing::normal({2, A * 4, 2, 1}, rng);
+  const Tensor f1 = testing::normal({2, A * 4, 3, 3}, rng),
+               f2 = testing::normal({2, A * 4, 2, 1}, rng);
   auto head = [](const Var& f) { return reshape(permute(f, {0, 2, 3, 1}), {f.dim(0), -1, 4}); };
   check_gradients(
       [&](auto& v) {

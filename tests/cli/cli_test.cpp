@@ -8,9 +8,9 @@
 namespace occam {
 namespace {
 
+using ::testing::HasSubstr;
 using testing::run_command;
 using testing::TempDir;
-using ::testing::HasSubstr;
 namespace fs = std::filesystem;
 
 std::string occam_cli() { return std::string("cd ") + OCCAM_BINARY_DIR + " && " + OCCAM_CLI; }
@@ -23,7 +23,8 @@ std::string last_line(const std::string& out) {
 
 TEST(Cli, TrainsTheEmbeddedDefaultAndEverySubcommandReadsTheRun) {
   TempDir tmp;
-  auto [status, out] = run_command(occam_cli() + " train --epochs 1 --max-batches 3 --out " + (tmp / "runs"));
+  auto [status, out] =
+      run_command(occam_cli() + " train --epochs 1 --max-batches 3 --out " + (tmp / "runs"));
   ASSERT_EQ(status, 0) << out;
   EXPECT_THAT(out, HasSubstr("occam: training fashion_mnist_mlp (the embedded default"));
   EXPECT_THAT(out, HasSubstr("epoch 1/1  train loss"));
@@ -40,7 +41,8 @@ TEST(Cli, TrainsTheEmbeddedDefaultAndEverySubcommandReadsTheRun) {
   auto [v_status, eval] = run_command(occam_cli() + " eval " + dir + " --checkpoint last");
   EXPECT_EQ(v_status, 0) << eval;
   EXPECT_THAT(eval, HasSubstr("regularization terms"));
-  auto [r_status, report] = run_command(occam_cli() + " report " + dir + " --out " + (tmp / "r.html"));
+  auto [r_status, report] =
+      run_command(occam_cli() + " report " + dir + " --out " + (tmp / "r.html"));
   EXPECT_EQ(r_status, 0) << report;
   EXPECT_EQ(last_line(report), tmp / "r.html");
   EXPECT_TRUE(fs::exists(tmp / "r.html"));
@@ -48,11 +50,16 @@ TEST(Cli, TrainsTheEmbeddedDefaultAndEverySubcommandReadsTheRun) {
 
 TEST(Cli, BadInputIsOneLineOnStderrAndStatusOne) {
   TempDir tmp;
-  std::ofstream(tmp / "bad.yaml") << "model:\n  input_shape: [1, 28, 28]\n  layers:\n    - {type: flaten}\n";
+  std::ofstream(tmp / "bad.yaml")
+      << "model:\n  input_shape: [1, 28, 28]\n  layers:\n    - {type: flaten}\n";
   // stderr only: stdout goes to /dev/null.
-  auto [status, out] = run_command("{ " + occam_cli() + " train " + (tmp / "bad.yaml") + " --out " + (tmp / "runs") + " 2>&1 >/dev/null; }");
+  auto [status, out] = run_command("{ " + occam_cli() + " train " + (tmp / "bad.yaml") + " --out " +
+                                   (tmp / "runs") + " 2>&1 >/dev/null; }");
   EXPECT_EQ(status, 1);
-  EXPECT_THAT(out, HasSubstr("bad.yaml:4:14: model.layers[0].type: unknown layer type 'flaten' (did you mean flatten?)"));
+  EXPECT_THAT(
+      out,
+      HasSubstr(
+          "bad.yaml:4:14: model.layers[0].type: unknown layer type 'flaten' (did you mean flatten?)"));
   EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
   EXPECT_FALSE(fs::exists(tmp / "runs"));
 

@@ -85,7 +85,8 @@ std::vector<nn::Parameter*> constrained(nn::Sequential& model) {
 
 std::vector<std::string> layer_types(const nn::Sequential& model) {
   std::vector<std::string> types;
-  for (const auto& m : model.layers()) types.emplace_back(dynamic_cast<const nn::Layer&>(*m).type_name());
+  for (const auto& m : model.layers())
+    types.emplace_back(dynamic_cast<const nn::Layer&>(*m).type_name());
   return types;
 }
 
@@ -99,12 +100,15 @@ double sum_of_squares(const Tensor& t) {
 
 TEST(Configs, TheDirectoryHoldsTheDefaultTheCnnAndOneDemoPerFeature) {
   const std::vector<std::string> want = {
-      "demo_activity.yaml",     "demo_adamw.yaml",        "demo_batch_norm.yaml",   "demo_cosine.yaml",
-      "demo_dropout_family.yaml", "demo_frozen.yaml",     "demo_l1.yaml",           "demo_l1_l2.yaml",
-      "demo_max_norm.yaml",     "demo_min_max_norm.yaml", "demo_non_neg.yaml",      "demo_orthogonal.yaml",
-      "demo_tf_slim.yaml",      "demo_unit_norm.yaml",    "fashion_mnist_cnn.yaml", "fashion_mnist_mlp.yaml"};
+      "demo_activity.yaml",     "demo_adamw.yaml",          "demo_batch_norm.yaml",
+      "demo_cosine.yaml",       "demo_dropout_family.yaml", "demo_frozen.yaml",
+      "demo_l1.yaml",           "demo_l1_l2.yaml",          "demo_max_norm.yaml",
+      "demo_min_max_norm.yaml", "demo_non_neg.yaml",        "demo_orthogonal.yaml",
+      "demo_tf_slim.yaml",      "demo_unit_norm.yaml",      "fashion_mnist_cnn.yaml",
+      "fashion_mnist_mlp.yaml"};
   const auto names = config_names();
-  for (const auto& w : want) EXPECT_TRUE(std::count(names.begin(), names.end(), w)) << "missing configs/" << w;
+  for (const auto& w : want)
+    EXPECT_TRUE(std::count(names.begin(), names.end(), w)) << "missing configs/" << w;
 }
 
 TEST(Configs, EveryFileParsesBuildsAndMapsOneSampleToTenLogits) {
@@ -155,8 +159,8 @@ TEST(Configs, EveryDemoIsAQuickRunThatSaysWhatItShows) {
 TEST(Configs, FashionMnistCnnIsTheKerasCnnWithL2OnEveryKernel) {
   Built b = build("fashion_mnist_cnn.yaml");
   EXPECT_EQ(layer_types(*b.model),
-            (std::vector<std::string>{"conv2d", "conv2d", "max_pooling2d", "dropout", "flatten", "dense",
-                                      "dropout", "dense"}));
+            (std::vector<std::string>{"conv2d", "conv2d", "max_pooling2d", "dropout", "flatten",
+                                      "dense", "dropout", "dense"}));
   auto& conv1 = dynamic_cast<nn::Conv2D&>(*b.model->layers()[0]);
   auto& conv2 = dynamic_cast<nn::Conv2D&>(*b.model->layers()[1]);
   auto& dense1 = dynamic_cast<nn::Dense&>(*b.model->layers()[5]);
@@ -302,7 +306,8 @@ TEST(Configs, DemoDropoutFamilyHasEveryNoiseLayerAndTheyActOnlyInTraining) {
   EXPECT_TENSORS_NEAR(eval_a, eval_b, (testing::Tol{0, 0}));  // no noise at inference
   const Tensor train_a = run(nn::Mode::train, 1);
   double diff = 0;
-  for (int64_t i = 0; i < train_a.numel(); ++i) diff = std::max(diff, double(std::fabs(train_a[i] - eval_a[i])));
+  for (int64_t i = 0; i < train_a.numel(); ++i)
+    diff = std::max(diff, double(std::fabs(train_a[i] - eval_a[i])));
   EXPECT_GT(diff, 1e-4);
 }
 
@@ -314,7 +319,8 @@ TEST(Configs, DemoBatchNormPutsAnL2KernelWithoutBiasRightBeforeBatchNorm) {
   EXPECT_EQ(types[1], "batch_normalization");
   auto& conv = dynamic_cast<nn::Conv2D&>(*b.model->layers()[0]);
   EXPECT_EQ(conv.bias(), nullptr);
-  EXPECT_EQ(conv.options().activation, nn::Activation::linear);  // relu after BN: exactly scale-invariant
+  EXPECT_EQ(conv.options().activation,
+            nn::Activation::linear);  // relu after BN: exactly scale-invariant
   ASSERT_NE(conv.kernel().regularizer, nullptr);
   EXPECT_EQ(conv.kernel().regularizer->kind(), "l2");
 }

@@ -6,9 +6,9 @@
 namespace occam::data {
 namespace {
 
+using ::testing::ElementsAre;
 using testing::error_of;
 using testing::TempDir;
-using ::testing::ElementsAre;
 
 TEST(Csv, ReadsFeaturesAndLastColumnLabelsWithAHeader) {
   TempDir dir;
@@ -31,7 +31,8 @@ TEST(Csv, FindsTheLabelByNameOrByIndex) {
   EXPECT_EQ(named.num_classes, 4);
 
   testing::write_text(dir / "plain.tsv", "5\t0.5\t1.5\n6\t2.5\t3.5\n");
-  const Dataset plain = load_csv(dir / "plain.tsv", {.header = false, .label_index = 0, .delimiter = '\t'});
+  const Dataset plain =
+      load_csv(dir / "plain.tsv", {.header = false, .label_index = 0, .delimiter = '\t'});
   EXPECT_TENSORS_NEAR(plain.inputs, Tensor::from({2, 2}, {0.5, 1.5, 2.5, 3.5}),
                       (testing::Tol{.abs = 0, .rel = 0}));
   EXPECT_THAT(plain.labels, ElementsAre(5, 6));

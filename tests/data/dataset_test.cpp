@@ -9,9 +9,9 @@
 namespace occam::data {
 namespace {
 
-using testing::error_of;
 using ::testing::ElementsAre;
 using ::testing::ElementsAreArray;
+using testing::error_of;
 using ::testing::HasSubstr;
 
 // n samples of shape [2, 3]; every value of sample i is i + k/10 (k = 0…5), label i % 3, so a
@@ -40,7 +40,8 @@ std::vector<Batch> epoch_batches(Batcher& batcher, const Dataset& d, int64_t epo
     EXPECT_EQ(b.inputs.shape(), (Shape{b.size(), 2, 3}));
     for (int64_t r = 0; r < b.size(); ++r) {
       EXPECT_EQ(b.labels[r], d.labels[b.indices[r]]);
-      for (int64_t k = 0; k < 6; ++k) EXPECT_EQ(b.inputs[r * 6 + k], d.inputs[b.indices[r] * 6 + k]);
+      for (int64_t k = 0; k < 6; ++k)
+        EXPECT_EQ(b.inputs[r * 6 + k], d.inputs[b.indices[r] * 6 + k]);
     }
     batches.push_back({.inputs = b.inputs.clone(), .indices = b.indices, .labels = b.labels});
   }
@@ -148,7 +149,8 @@ TEST(Batcher, ShardsSplitTheSameGlobalOrder) {
   Batcher r0(d, {.batch_size = 3, .shard_index = 0, .shard_count = 2}, Rng(9));
   Batcher r1(d, {.batch_size = 3, .shard_index = 1, .shard_count = 2}, Rng(9));
   for (int64_t epoch : {0, 4}) {
-    const auto g = epoch_batches(global, d, epoch), a = epoch_batches(r0, d, epoch), b = epoch_batches(r1, d, epoch);
+    const auto g = epoch_batches(global, d, epoch), a = epoch_batches(r0, d, epoch),
+               b = epoch_batches(r1, d, epoch);
     // 23 = 6+6+6+5: four steps; the last global batch of 5 splits 2 + 3 ([0, 5/2) and [5/2, 5)).
     ASSERT_EQ(g.size(), 4u);
     ASSERT_EQ(a.size(), 4u);
@@ -197,7 +199,7 @@ TEST(SplitValidation, HoldsOutADisjointSeededFraction) {
   std::vector<int64_t> all = train;
   all.insert(all.end(), val.begin(), val.end());
   std::sort(all.begin(), all.end());
-  EXPECT_EQ(all, iota(100));  // disjoint and complete
+  EXPECT_EQ(all, iota(100));   // disjoint and complete
   EXPECT_LT(val.front(), 80);  // shuffled, not the last 20
 
   Rng same(5), other(6);

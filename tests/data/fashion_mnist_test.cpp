@@ -10,11 +10,11 @@
 namespace occam::data {
 namespace {
 
-using testing::error_of;
-using testing::TempDir;
+using ::testing::Each;
 using ::testing::ElementsAre;
 using ::testing::ElementsAreArray;
-using ::testing::Each;
+using testing::error_of;
+using testing::TempDir;
 
 const std::string kDir(fashion_mnist_default_dir);
 
@@ -66,7 +66,8 @@ TEST(FashionMnist, ClassNamesAreZalandos) {
 TEST(FashionMnist, ReadsUncompressedFilesWhenThereIsNoGz) {
   TempDir dir;
   std::vector<uint8_t> pixels(2 * 28 * 28, 255);
-  testing::write_bytes(dir / "t10k-images-idx3-ubyte", testing::idx_bytes(0x803, {2, 28, 28}, pixels));
+  testing::write_bytes(dir / "t10k-images-idx3-ubyte",
+                       testing::idx_bytes(0x803, {2, 28, 28}, pixels));
   testing::write_bytes(dir / "t10k-labels-idx1-ubyte", testing::idx_bytes(0x801, {2}, {3, 8}));
   const Dataset d = load_fashion_mnist(dir.str(), Split::test);
   EXPECT_THAT(d.labels, ElementsAre(3, 8));

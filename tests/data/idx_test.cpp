@@ -6,15 +6,15 @@
 namespace occam::data {
 namespace {
 
-using testing::error_of;
-using testing::idx_bytes;
-using testing::TempDir;
 using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::EndsWith;
+using testing::error_of;
 using ::testing::HasSubstr;
+using testing::idx_bytes;
 using ::testing::Not;
 using ::testing::StartsWith;
+using testing::TempDir;
 
 constexpr uint32_t kImages = 0x00000803, kLabels = 0x00000801;
 
@@ -82,8 +82,9 @@ TEST(Idx, WrongMagicSaysWhatWasFound) {
                 "0xd: only uint8, 0x08, is supported)");
   testing::write_bytes(dir / "matrix", idx_bytes(0x00000802, {1, 1}, {0}));
   EXPECT_EQ(error_of([&] { read_idx_images(dir / "matrix"); }),
-            dir / "matrix" + ": expected IDX magic 0x00000803, found 0x00000802 (an IDX file of "
-                             "rank 2, expected 3)");
+            dir / "matrix" +
+                ": expected IDX magic 0x00000803, found 0x00000802 (an IDX file of "
+                "rank 2, expected 3)");
   // Compressed twice: one layer of gzip is undone by zlib, the second shows as the magic.
   testing::write_gz(dir / "once.gz", idx_bytes(kLabels, {1}, {0}));
   testing::write_gz(dir / "twice.gz", testing::read_bytes(dir / "once.gz"));
@@ -120,11 +121,12 @@ TEST(Idx, GzipFileCutInHalfIsReportedAsCutShort) {
   gz.resize(gz.size() / 2);
   testing::write_bytes(dir / "half.gz", gz);
   const std::string error = error_of([&] { read_idx_images(dir / "half.gz"); });
-  EXPECT_THAT(error, AllOf(StartsWith(dir / "half.gz" +
-                                      ": truncated: expected 100·28·28 = 78400 bytes of pixels, got "),
-                           EndsWith(" (the gzip stream ends early: the file is cut short, "
-                                    "download it again)"),
-                           Not(HasSubstr("\n"))));
+  EXPECT_THAT(error,
+              AllOf(StartsWith(dir / "half.gz" +
+                               ": truncated: expected 100·28·28 = 78400 bytes of pixels, got "),
+                    EndsWith(" (the gzip stream ends early: the file is cut short, "
+                             "download it again)"),
+                    Not(HasSubstr("\n"))));
 }
 
 TEST(Idx, CorruptGzipDataIsReported) {
@@ -134,7 +136,8 @@ TEST(Idx, CorruptGzipDataIsReported) {
   for (auto& p : pixels) p = static_cast<uint8_t>(rng.below(256));
   testing::write_gz(dir / "full.gz", idx_bytes(kImages, {10, 28, 28}, pixels));
   std::vector<uint8_t> gz = testing::read_bytes(dir / "full.gz");
-  for (size_t i = 20; i < 60; ++i) gz[i] = 0xff;  // inside the deflate stream, past the 10-byte gzip header
+  for (size_t i = 20; i < 60; ++i)
+    gz[i] = 0xff;  // inside the deflate stream, past the 10-byte gzip header
   testing::write_bytes(dir / "bad.gz", gz);
   // Random pixels deflate to stored blocks, so the damage shows in the CRC at the stream's end.
   EXPECT_EQ(error_of([&] { read_idx_images(dir / "bad.gz"); }),

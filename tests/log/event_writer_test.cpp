@@ -21,8 +21,8 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using testing::CheckerResult;
 using testing::error_of;
-using testing::LogDir;
 using ::testing::HasSubstr;
+using testing::LogDir;
 using ::testing::SizeIs;
 
 std::vector<json> with_tag(const std::vector<json>& records, const std::string& tag) {
@@ -307,8 +307,7 @@ TEST(EventWriter, RejectsAStepThatDoesNotIncrease) {
   w.add_scalar("loss", 1.0, 5);
   EXPECT_THAT(error_of([&] { w.add_scalar("loss", 2.0, 5); }),
               HasSubstr("tag 'loss' at step 5 after step 5: steps must increase per tag"));
-  EXPECT_THAT(error_of([&] { w.add_text("loss", "x", 4); }),
-              HasSubstr("at step 4 after step 5"));
+  EXPECT_THAT(error_of([&] { w.add_text("loss", "x", 4); }), HasSubstr("at step 4 after step 5"));
   EXPECT_EQ(error_of([&] { w.add_scalar("accuracy", 0.5, 5); }), "");  // another tag
   EXPECT_EQ(error_of([&] { w.add_scalar("loss", 2.0, 6); }), "");
   EXPECT_THAT(error_of([&] { w.add_scalar("", 2.0, 7); }), HasSubstr("a value needs a tag"));
@@ -317,11 +316,15 @@ TEST(EventWriter, RejectsAStepThatDoesNotIncrease) {
 TEST(EventWriter, RejectsBadHparams) {
   LogDir dir;
   EventWriter w(dir.logs());
-  EXPECT_THAT(error_of([&] { w.add_hparams({{"lr", std::nan("")}}); }),
+  EXPECT_THAT(error_of([&] {
+                w.add_hparams({{"lr", std::nan("")}});
+              }),
               HasSubstr("add_hparams: 'lr' is nan; TensorBoard cannot show a non-finite number"));
   EXPECT_THAT(error_of([&] { w.add_hparams({{"", 1}}); }), HasSubstr("empty name"));
   w.add_hparams({{"lr", 0.1}});
-  EXPECT_THAT(error_of([&] { w.add_hparams({{"lr", 0.2}}); }),
+  EXPECT_THAT(error_of([&] {
+                w.add_hparams({{"lr", 0.2}});
+              }),
               HasSubstr("add_hparams: called twice"));
   w.close();
   EXPECT_EQ(dir.check("--check --strict").exit_code, 0);  // the rejected calls wrote nothing
@@ -336,8 +339,7 @@ TEST(EventWriter, ErrorsNameThePath) {
 
   EventWriter w(dir.logs());
   w.close();
-  EXPECT_THAT(error_of([&] { w.add_scalar("loss", 1.0, 0); }),
-              HasSubstr(w.path() + " is closed"));
+  EXPECT_THAT(error_of([&] { w.add_scalar("loss", 1.0, 0); }), HasSubstr(w.path() + " is closed"));
 }
 
 }  // namespace

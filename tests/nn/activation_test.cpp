@@ -12,9 +12,9 @@ using testing::load_fixture;
 using testing::Tol;
 
 TEST(Activation, NamesRoundTripThroughTheTable) {
-  for (Activation a :
-       {Activation::linear, Activation::relu, Activation::relu6, Activation::leaky_relu, Activation::sigmoid,
-        Activation::tanh, Activation::gelu, Activation::softmax, Activation::log_softmax})
+  for (Activation a : {Activation::linear, Activation::relu, Activation::relu6,
+                       Activation::leaky_relu, Activation::sigmoid, Activation::tanh,
+                       Activation::gelu, Activation::softmax, Activation::log_softmax})
     EXPECT_EQ(activation_from_string(to_string(a)), a) << to_string(a);
   EXPECT_EQ(to_string(Activation::log_softmax), "log_softmax");
   EXPECT_EQ(activation_from_string("relu6"), Activation::relu6);
@@ -32,9 +32,10 @@ TEST(Activation, AppliesTheOpWithKerasDefaults) {
                       Tensor::from({1, 4}, {-0.02f, -0.005f, 0.5f, 2.f}), Tol{});
   EXPECT_TENSORS_NEAR(apply_activation(x, Activation::relu).value(),
                       Tensor::from({1, 4}, {0, 0, 0.5f, 2.f}), Tol{});
-  EXPECT_TENSORS_NEAR(apply_activation(constant(Tensor::from({4}, {-1.f, 0.5f, 6.f, 8.f})),
-                                       Activation::relu6).value(),
-                      Tensor::from({4}, {0, 0.5f, 6.f, 6.f}), Tol{});
+  EXPECT_TENSORS_NEAR(
+      apply_activation(constant(Tensor::from({4}, {-1.f, 0.5f, 6.f, 8.f})), Activation::relu6)
+          .value(),
+      Tensor::from({4}, {0, 0.5f, 6.f, 6.f}), Tol{});
   EXPECT_TENSORS_NEAR(apply_activation(x, Activation::sigmoid).value(), sigmoid(x).value(), Tol{});
   EXPECT_TENSORS_NEAR(apply_activation(x, Activation::tanh).value(), tanh(x).value(), Tol{});
   EXPECT_TENSORS_NEAR(apply_activation(x, Activation::gelu).value(), gelu(x).value(), Tol{});

@@ -12,13 +12,16 @@ using testing::Tol;
 // y = x·W + b with W and b taken as given (a stand-in for Dense, independent of nn/dense.h).
 class Affine final : public Module {
  public:
-  Affine(Tensor w, Tensor b) : w_(leaf(std::move(w))), b_(leaf(std::move(b))) { set_name("dense_1"); }
+  Affine(Tensor w, Tensor b) : w_(leaf(std::move(w))), b_(leaf(std::move(b))) {
+    set_name("dense_1");
+  }
   Var forward(const Var& x, StepContext&) override { return dense(x, w_, b_); }
   Shape output_shape(const Shape& in) const override { return {in[0], w_.dim(1)}; }
   Var w_, b_;
 };
 
-void expect_activity_matches_torch(const std::string& name, std::unique_ptr<regularize::Regularizer> r) {
+void expect_activity_matches_torch(const std::string& name,
+                                   std::unique_ptr<regularize::Regularizer> r) {
   SCOPED_TRACE(name);
   const auto ref = load_fixture(name);
   Affine layer(ref("kernel"), ref("bias"));

@@ -50,7 +50,8 @@ TEST(Attachments, AnUnknownRoleNamesTheLayerAndItsParameters) {
   Rng rng(1);
   Conv2DOptions o{.filters = 2, .kernel_size = {3, 3}, .use_bias = false};
   o.attach.regularizers = {{"bias", regularize::l2(1.f)}};
-  EXPECT_THAT(error_of([&] { Conv2D(o, 1, rng); }), HasSubstr("conv2d has no parameter 'bias' (its parameters: kernel)"));
+  EXPECT_THAT(error_of([&] { Conv2D(o, 1, rng); }),
+              HasSubstr("conv2d has no parameter 'bias' (its parameters: kernel)"));
 }
 
 }  // namespace

@@ -208,7 +208,7 @@ TEST(BackboneHeads, ShapesAndFeatureMapSizesForAnSsd) {
 TEST(BackboneHeads, NamesBackboneLikeSequentialAndHeadModulesAfterHeadAndMap) {
   Rng rng(3);
   BackboneHeads model;
-  model.add(conv(3, 4, 3, rng));                                        // conv2d_1
+  model.add(conv(3, 4, 3, rng));                                           // conv2d_1
   model.add(std::make_unique<BatchNormalization>(BatchNormOptions{}, 4));  // batch_normalization_1
   model.add_feature_map("batch_normalization_1", 2);
   model.add(conv(4, 4, 3, rng, 2));  // conv2d_2
@@ -223,26 +223,25 @@ TEST(BackboneHeads, NamesBackboneLikeSequentialAndHeadModulesAfterHeadAndMap) {
                  modules(std::move(block), conv(4, 4, 3, rng, 1, Activation::linear, "mine")));
   model.add_head("class_predictions", 4, modules(conv(4, 8, 3, rng), std::make_unique<Scale>()));
 
-  EXPECT_THAT(names_of(model.parameters()),
-              ElementsAre("conv2d_1/kernel", "conv2d_1/bias", "batch_normalization_1/gamma",
-                          "batch_normalization_1/beta", "conv2d_2/kernel", "conv2d_2/bias",
-                          "box_encodings/feature_map_0/depthwise_conv2d_1/depthwise_kernel",
-                          "box_encodings/feature_map_0/depthwise_conv2d_1/bias",
-                          "box_encodings/feature_map_0/batch_normalization_1/gamma",
-                          "box_encodings/feature_map_0/batch_normalization_1/beta",
-                          "box_encodings/feature_map_0/conv2d_1/kernel",
-                          "box_encodings/feature_map_0/conv2d_1/bias",
-                          "box_encodings/feature_map_1/kernel", "box_encodings/feature_map_1/bias",
-                          "class_predictions/feature_map_0/kernel",
-                          "class_predictions/feature_map_0/bias",
-                          "class_predictions/feature_map_1/scale"));
+  EXPECT_THAT(
+      names_of(model.parameters()),
+      ElementsAre("conv2d_1/kernel", "conv2d_1/bias", "batch_normalization_1/gamma",
+                  "batch_normalization_1/beta", "conv2d_2/kernel", "conv2d_2/bias",
+                  "box_encodings/feature_map_0/depthwise_conv2d_1/depthwise_kernel",
+                  "box_encodings/feature_map_0/depthwise_conv2d_1/bias",
+                  "box_encodings/feature_map_0/batch_normalization_1/gamma",
+                  "box_encodings/feature_map_0/batch_normalization_1/beta",
+                  "box_encodings/feature_map_0/conv2d_1/kernel",
+                  "box_encodings/feature_map_0/conv2d_1/bias", "box_encodings/feature_map_1/kernel",
+                  "box_encodings/feature_map_1/bias", "class_predictions/feature_map_0/kernel",
+                  "class_predictions/feature_map_0/bias", "class_predictions/feature_map_1/scale"));
   std::vector<std::string> buffers;
   for (const Buffer* b : model.buffers()) buffers.push_back(b->name);
-  EXPECT_THAT(buffers,
-              ElementsAre("batch_normalization_1/moving_mean",
-                          "batch_normalization_1/moving_variance",
-                          "box_encodings/feature_map_0/batch_normalization_1/moving_mean",
-                          "box_encodings/feature_map_0/batch_normalization_1/moving_variance"));
+  EXPECT_THAT(
+      buffers,
+      ElementsAre("batch_normalization_1/moving_mean", "batch_normalization_1/moving_variance",
+                  "box_encodings/feature_map_0/batch_normalization_1/moving_mean",
+                  "box_encodings/feature_map_0/batch_normalization_1/moving_variance"));
   EXPECT_EQ(model.heads()[0].modules[0]->name(), "box_encodings/feature_map_0");
   EXPECT_EQ(model.heads()[0].modules[1]->name(), "box_encodings/feature_map_1");
   EXPECT_EQ(model.find_parameter("box_encodings/feature_map_1/kernel"),
@@ -258,7 +257,7 @@ TEST(BackboneHeads, ActivityRegularizersOfBackboneAndHeadsAddNamedTerms) {
   Rng rng(4);
   SmallSsd ssd(rng);
   Module& backbone_layer = *ssd.model.backbone().layers()[1];  // conv2d_2, feature map 0
-  Module& head = *ssd.model.heads()[1].modules[2];              // class_predictions on map 2
+  Module& head = *ssd.model.heads()[1].modules[2];             // class_predictions on map 2
   backbone_layer.activity_regularizer = regularize::l2(0.01f);
   head.activity_regularizer = regularize::l1(0.1f);
   const Tensor x = testing::normal({2, 3, 16, 12}, rng);
@@ -372,11 +371,15 @@ TEST(BackboneHeads, UnknownOrMisorderedTapsThrowNamingTheLayers) {
   EXPECT_EQ(model.feature_maps().size(), 1u);
   // Incomplete models are refused by forward and output_shape.
   StepContext ctx;
-  EXPECT_THAT(error_of([&] { model.output_shape({1, 3, 8, 8}); }),
+  EXPECT_THAT(error_of([&] {
+                model.output_shape({1, 3, 8, 8});
+              }),
               HasSubstr("BackboneHeads::output_shape: the model has no head (add_head)"));
   model.add(conv(4, 4, 3, rng));  // conv2d_3, after the last tap
   model.add_head("box_encodings", 4, modules(conv(4, 12, 3, rng)));
-  EXPECT_THAT(error_of([&] { model.forward(constant(Tensor::zeros({1, 3, 8, 8})), ctx); }),
+  EXPECT_THAT(error_of([&] {
+                model.forward(constant(Tensor::zeros({1, 3, 8, 8})), ctx);
+              }),
               HasSubstr("BackboneHeads::forward: backbone layer 'conv2d_3' comes after the last "
                         "feature map 'conv2d_2' and would feed nothing"));
   // Once a head exists, the backbone and its taps are closed.
@@ -412,7 +415,9 @@ TEST(BackboneHeads, BadHeadsThrowNamingHeadAndMap) {
       "[2,6,4,3]";
   EXPECT_THAT(error_of([&] { model.output_shape({2, 3, 8, 6}); }), HasSubstr(want));
   StepContext ctx;
-  EXPECT_THAT(error_of([&] { model.forward_outputs(constant(Tensor::zeros({2, 3, 8, 6})), ctx); }),
+  EXPECT_THAT(error_of([&] {
+                model.forward_outputs(constant(Tensor::zeros({2, 3, 8, 6})), ctx);
+              }),
               HasSubstr(want));
 }
 
@@ -423,7 +428,9 @@ TEST(BackboneHeads, HeadThatChangesTheBatchOrSpatialSizeThrows) {
   model.add_feature_map("conv2d_1", 1);
   model.add_head("box_encodings", 4, modules(std::make_unique<DropFirstImage>()));
   StepContext ctx;
-  EXPECT_THAT(error_of([&] { model.forward(constant(Tensor::zeros({3, 3, 5, 5})), ctx); }),
+  EXPECT_THAT(error_of([&] {
+                model.forward(constant(Tensor::zeros({3, 3, 5, 5})), ctx);
+              }),
               HasSubstr("head 'box_encodings' on feature map 0 ('conv2d_1', [3,4,5,5]): expected "
                         "[B, A·V, H, W] = [3,4,5,5] (A = 1 anchors per location, V = 4 values per "
                         "anchor), got [2,4,5,5]"));
@@ -435,7 +442,9 @@ TEST(BackboneHeads, HeadThatChangesTheBatchOrSpatialSizeThrows) {
   valid.add_head("class_predictions", 2,
                  modules(std::make_unique<Conv2D>(
                      Conv2DOptions{.filters = 2, .kernel_size = {3, 3}}, 4, rng)));
-  EXPECT_THAT(error_of([&] { valid.output_shapes({1, 3, 5, 5}); }),
+  EXPECT_THAT(error_of([&] {
+                valid.output_shapes({1, 3, 5, 5});
+              }),
               HasSubstr("head 'class_predictions' on feature map 0 ('conv2d_1', [1,4,5,5]): "
                         "expected [B, A·V, H, W] = [1,2,5,5]"));
 }

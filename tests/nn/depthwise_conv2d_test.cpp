@@ -46,7 +46,8 @@ TEST(DepthwiseConv2D, NamesItsParametersAndUsesTorchsGroupedLayout) {
 TEST(DepthwiseConv2D, InitializesWithKerasFans) {
   Rng rng(2);
   // he_uniform: limit √(6/fan_in) = √(6/72) = 0.2887 for C = 8, 3x3 (OIHW fans: √(6/9) = 0.816).
-  DepthwiseConv2D he({.kernel_size = {3, 3}, .depthwise_initializer = Initializer::he_uniform}, 8, rng);
+  DepthwiseConv2D he({.kernel_size = {3, 3}, .depthwise_initializer = Initializer::he_uniform}, 8,
+                     rng);
   EXPECT_LE(max_abs(he.depthwise_kernel().data()), std::sqrt(6.f / 72));
   EXPECT_GT(max_abs(he.depthwise_kernel().data()), 0.25f);  // 72 draws reach near the limit
   // glorot_uniform, C = 4, M = 2: √(6/(36 + 18)) = 0.333 (OIHW fans: √(6/(9 + 72)) = 0.272).
@@ -74,14 +75,28 @@ TEST(DepthwiseConv2D, OutputChannelCTimesMPlusMReadsInputChannelC) {
 TEST(DepthwiseConv2D, SamePaddingStride2MatchesTheReferenceLoops) {
   Rng rng(4);
   const int64_t C = 3, M = 2;
-  DepthwiseConv2D layer({.kernel_size = {3, 3}, .strides = {2, 2}, .padding = Padding::same,
-                         .depth_multiplier = M, .bias_initializer = Initializer::ones},
+  DepthwiseConv2D layer({.kernel_size = {3, 3},
+                         .strides = {2, 2},
+                         .padding = Padding::same,
+                         .depth_multiplier = M,
+                         .bias_initializer = Initializer::ones},
                         C, rng);
   EXPECT_EQ(layer.padding_for(6, 8), (Padding2d{0, 1, 0, 1}));
   const Tensor x = testing::normal({2, C, 6, 8}, rng);
-  const kernels::Conv2dShape s{.N = 2, .C = C, .H = 6, .W = 8, .O = C * M, .KH = 3, .KW = 3,
-                               .stride_h = 2, .stride_w = 2, .pad_top = 0, .pad_bottom = 1,
-                               .pad_left = 0, .pad_right = 1, .groups = C};
+  const kernels::Conv2dShape s{.N = 2,
+                               .C = C,
+                               .H = 6,
+                               .W = 8,
+                               .O = C * M,
+                               .KH = 3,
+                               .KW = 3,
+                               .stride_h = 2,
+                               .stride_w = 2,
+                               .pad_top = 0,
+                               .pad_bottom = 1,
+                               .pad_left = 0,
+                               .pad_right = 1,
+                               .groups = C};
   Tensor y_ref = Tensor::zeros({2, C * M, 3, 4});
   kernels::reference::conv2d_forward(s, x.data(), layer.depthwise_kernel().data().data(),
                                      layer.bias()->data().data(), y_ref.data());
@@ -104,8 +119,11 @@ TEST(DepthwiseConv2D, SamePaddingStride2MatchesTheReferenceLoops) {
 
 TEST(DepthwiseConv2D, GradientsMatchFiniteDifferences) {
   Rng rng(5);
-  DepthwiseConv2D layer({.kernel_size = {3, 3}, .strides = {2, 2}, .padding = Padding::same,
-                         .depth_multiplier = 2, .activation = Activation::tanh},
+  DepthwiseConv2D layer({.kernel_size = {3, 3},
+                         .strides = {2, 2},
+                         .padding = Padding::same,
+                         .depth_multiplier = 2,
+                         .activation = Activation::tanh},
                         2, rng);
   StepContext ctx;
   testing::check_gradients([&](auto& v) { return sum(square(layer(v[0], ctx))); },
@@ -114,8 +132,8 @@ TEST(DepthwiseConv2D, GradientsMatchFiniteDifferences) {
   Tensor x = testing::normal({2, 2, 5, 5}, rng);
   testing::check_gradients(
       [&](auto& v) {
-        return sum(square(tanh(conv2d(constant(x), v[0], v[1], {2, 2},
-                                      layer.padding_for(5, 5), /*groups=*/2))));
+        return sum(square(
+            tanh(conv2d(constant(x), v[0], v[1], {2, 2}, layer.padding_for(5, 5), /*groups=*/2))));
       },
       {layer.depthwise_kernel().data().clone(), layer.bias()->data().clone()});
 }
@@ -140,8 +158,9 @@ TEST(DepthwiseConv2D, KernelRegularizerPenalizesEveryValue) {
   Var penalty = k.regularizer->penalty(k.value);
   EXPECT_FLOAT_EQ(penalty.item(), 0.1f * (1 + 4 + 9 + 1 + 1));  // Σw² = 16
   backward(penalty);
-  EXPECT_TENSORS_NEAR(k.grad(), Tensor::from({4, 1, 2, 2}, {0.2f, 0.4f, 0, 0, 0, 0, 0, 0.6f,  //
-                                                            -0.2f, 0, 0, 0, 0, 0, 0, 0.2f}),
+  EXPECT_TENSORS_NEAR(k.grad(),
+                      Tensor::from({4, 1, 2, 2}, {0.2f, 0.4f, 0, 0, 0, 0, 0, 0.6f,  //
+                                                  -0.2f, 0, 0, 0, 0, 0, 0, 0.2f}),
                       Tol{});
 }
 
@@ -158,8 +177,9 @@ TEST(DepthwiseConv2D, ConstraintUnitIsOneOutputChannelsFilter) {
   const float clipped = k.constraint->project(k.data(), k.layout);
   EXPECT_FLOAT_EQ(clipped, 0.25f);  // 1 unit of 4
   // Filters under the limit move only by Keras's ε: w·n/(1e-7 + n).
-  EXPECT_TENSORS_NEAR(k.data(), Tensor::from({4, 1, 2, 2}, {0.6f, 0.8f, 0, 0, 0.3f, 0, 0, 0.4f,  //
-                                                            0.1f, 0.1f, 0.1f, 0.1f, 0, 0, 0, 0.5f}),
+  EXPECT_TENSORS_NEAR(k.data(),
+                      Tensor::from({4, 1, 2, 2}, {0.6f, 0.8f, 0, 0, 0.3f, 0, 0, 0.4f,  //
+                                                  0.1f, 0.1f, 0.1f, 0.1f, 0, 0, 0, 0.5f}),
                       (Tol{1e-6, 1e-6}));
   const std::vector<float> norms = regularize::unit_norms(k.data(), k.layout);
   ASSERT_EQ(norms.size(), 4u);
@@ -170,18 +190,30 @@ TEST(DepthwiseConv2D, RejectsBadInputNamingTheLayerAndShapes) {
   Rng rng(0);
   DepthwiseConv2D layer({.kernel_size = {5, 5}, .name = "depthwise_conv2d_1"}, 3, rng);
   StepContext ctx;
-  EXPECT_THAT(error_of([&] { layer(constant(Tensor::zeros({2, 4, 8, 8})), ctx); }),
+  EXPECT_THAT(error_of([&] {
+                layer(constant(Tensor::zeros({2, 4, 8, 8})), ctx);
+              }),
               HasSubstr("depthwise_conv2d_1: expected x [N,3,H,W], got [2,4,8,8]"));
-  EXPECT_THAT(error_of([&] { layer(constant(Tensor::zeros({2, 3, 4, 8})), ctx); }),
+  EXPECT_THAT(error_of([&] {
+                layer(constant(Tensor::zeros({2, 3, 4, 8})), ctx);
+              }),
               HasSubstr("depthwise_conv2d_1: kernel 5x5 larger than the padded input 4x8 (x "
                         "[2,3,4,8], padding valid)"));
-  EXPECT_THAT(error_of([&] { DepthwiseConv2D({.kernel_size = {3, 3}, .depth_multiplier = 0}, 3, rng); }),
+  EXPECT_THAT(error_of([&] {
+                DepthwiseConv2D({.kernel_size = {3, 3}, .depth_multiplier = 0}, 3, rng);
+              }),
               HasSubstr("depthwise_conv2d: expected depth_multiplier >= 1, got 0"));
-  EXPECT_THAT(error_of([&] { DepthwiseConv2D({.kernel_size = {0, 3}}, 3, rng); }),
+  EXPECT_THAT(error_of([&] {
+                DepthwiseConv2D({.kernel_size = {0, 3}}, 3, rng);
+              }),
               HasSubstr("depthwise_conv2d: expected kernel_size >= 1, got 0x3"));
-  EXPECT_THAT(error_of([&] { DepthwiseConv2D({.kernel_size = {3, 3}, .strides = {1, 0}}, 3, rng); }),
+  EXPECT_THAT(error_of([&] {
+                DepthwiseConv2D({.kernel_size = {3, 3}, .strides = {1, 0}}, 3, rng);
+              }),
               HasSubstr("depthwise_conv2d: expected strides >= 1, got 1x0"));
-  EXPECT_THAT(error_of([&] { DepthwiseConv2D({.kernel_size = {3, 3}}, 0, rng); }),
+  EXPECT_THAT(error_of([&] {
+                DepthwiseConv2D({.kernel_size = {3, 3}}, 0, rng);
+              }),
               HasSubstr("depthwise_conv2d: expected in_channels >= 1, got 0"));
 }
 

@@ -6,9 +6,9 @@ namespace occam::regularize {
 namespace {
 
 using testing::error_of;
+using ::testing::HasSubstr;
 using testing::load_fixture;
 using testing::Tol;
-using ::testing::HasSubstr;
 
 void expect_projection_matches_keras(const std::string& name, const Constraint& c) {
   SCOPED_TRACE(name);
@@ -32,7 +32,8 @@ TEST(Constraints, MatchKerasFixtures) {
     expect_projection_matches_keras("max_norm_" + shape, *max_norm(1.f));
     expect_projection_matches_keras("unit_norm_" + shape, *unit_norm());
     expect_projection_matches_keras("min_max_norm_" + shape, *min_max_norm(0.5f, 1.f, 1.f));
-    expect_projection_matches_keras("min_max_norm_rate0.5_" + shape, *min_max_norm(0.5f, 1.f, 0.5f));
+    expect_projection_matches_keras("min_max_norm_rate0.5_" + shape,
+                                    *min_max_norm(0.5f, 1.f, 0.5f));
     expect_projection_matches_keras("non_neg_" + shape, *non_neg());
   }
 }
@@ -64,7 +65,8 @@ TEST(Constraints, NonNegReportsFractionClipped) {
 }
 
 TEST(Constraints, RejectBadArguments) {
-  EXPECT_THAT(error_of([] { min_max_norm(1.f, 0.5f, 1.f); }), HasSubstr("min_max_norm: expected 0 <= min_value <= max_value"));
+  EXPECT_THAT(error_of([] { min_max_norm(1.f, 0.5f, 1.f); }),
+              HasSubstr("min_max_norm: expected 0 <= min_value <= max_value"));
   EXPECT_THAT(error_of([] { min_max_norm(0.f, 1.f, 2.f); }), HasSubstr("rate in [0, 1], got 2"));
   EXPECT_THAT(error_of([] { max_norm(-1.f); }), HasSubstr("max_norm: expected max_value >= 0"));
   EXPECT_THAT(error_of([] {

@@ -29,7 +29,8 @@ TEST(Equivalence, SlimWeightHalvesIntoKeras) {
 
 TEST(Equivalence, NoneExistsForAdam) {
   EXPECT_FALSE(find(l2_equivalents(1e-4, Convention::keras, UpdateRule::adam), "decoupled").exists);
-  EXPECT_FALSE(find(l2_equivalents(1e-4, Convention::keras, UpdateRule::adamw), "torch coupled").exists);
+  EXPECT_FALSE(
+      find(l2_equivalents(1e-4, Convention::keras, UpdateRule::adamw), "torch coupled").exists);
 }
 
 }  // namespace

@@ -11,9 +11,9 @@ namespace {
 
 using testing::check_gradients;
 using testing::error_of;
+using ::testing::HasSubstr;
 using testing::load_fixture;
 using testing::Tol;
-using ::testing::HasSubstr;
 
 // One fixture case: value and d_w through the tape, and (when there is one) the fused path.
 void expect_matches_torch(const std::string& name, const Regularizer& r, Tol tol) {
@@ -21,7 +21,8 @@ void expect_matches_torch(const std::string& name, const Regularizer& r, Tol tol
   const auto ref = load_fixture(name);
   Var w = leaf(ref("w"));
   Var value = r.penalty(w);
-  EXPECT_NEAR(value.item(), ref("value").item(), tol.abs + tol.rel * std::fabs(ref("value").item()));
+  EXPECT_NEAR(value.item(), ref("value").item(),
+              tol.abs + tol.rel * std::fabs(ref("value").item()));
   backward(value);
   EXPECT_TENSORS_NEAR(w.grad(), ref("d_w"), tol);
 
@@ -54,13 +55,13 @@ TEST(Regularizers, KerasDocumentedNumbers) {
 }
 
 TEST(Regularizers, ConventionsDifferByExactlyHalf) {
-  Var w = constant(Tensor::from({2}, {3.f, 4.f}));  // Σw² = 25
-  EXPECT_FLOAT_EQ(L1L2(0.f, 0.1f).penalty(w).item(), 2.5f);                        // keras: λ·Σw²
+  Var w = constant(Tensor::from({2}, {3.f, 4.f}));           // Σw² = 25
+  EXPECT_FLOAT_EQ(L1L2(0.f, 0.1f).penalty(w).item(), 2.5f);  // keras: λ·Σw²
   EXPECT_FLOAT_EQ(L1L2(0.f, 0.1f, Convention::tf_keras).penalty(w).item(), 2.5f);
   EXPECT_FLOAT_EQ(L1L2(0.f, 0.1f, Convention::tf_slim).penalty(w).item(), 1.25f);  // λ·Σw²/2
   EXPECT_FLOAT_EQ(L1L2(0.f, 0.1f, Convention::tf_od_keras).penalty(w).item(), 1.25f);
   EXPECT_FLOAT_EQ(L1L2(0.f, 0.1f, Convention::torch).penalty(w).item(), 1.25f);
-  EXPECT_FLOAT_EQ(L1L2(0.1f, 0.f, Convention::tf_slim).penalty(w).item(), 0.7f);    // l1 unchanged
+  EXPECT_FLOAT_EQ(L1L2(0.1f, 0.f, Convention::tf_slim).penalty(w).item(), 0.7f);  // l1 unchanged
 }
 
 TEST(Regularizers, SlimWeight4e5EqualsKerasL2of2e5) {
@@ -79,7 +80,8 @@ TEST(Regularizers, FusedPathGivesTheSameNumbersAsTheTape) {
   Rng rng(9);
   Tensor w0 = testing::normal({700, 300}, rng);
   w0[5] = 0.f;  // sign(0) = 0 on both paths
-  for (const auto& r : {L1L2(1e-3f, 0.f), L1L2(0.f, 1e-4f), L1L2(2e-3f, 5e-4f, Convention::tf_slim)}) {
+  for (const auto& r :
+       {L1L2(1e-3f, 0.f), L1L2(0.f, 1e-4f), L1L2(2e-3f, 5e-4f, Convention::tf_slim)}) {
     SCOPED_TRACE(r.formula());
     Var w = leaf(w0.clone());
     Var v = r.penalty(w);
@@ -114,7 +116,8 @@ TEST(Regularizers, FormulasNameCoefficientAndConvention) {
 }
 
 TEST(Orthogonal, OrthonormalRowsGiveZeroAndParallelRowsGiveFactor) {
-  Var eye = constant(Tensor::from({3, 3}, {1, 0, 0, 0, 2, 0, 0, 0, 3}));  // orthogonal rows, any norm
+  Var eye =
+      constant(Tensor::from({3, 3}, {1, 0, 0, 0, 2, 0, 0, 0, 3}));  // orthogonal rows, any norm
   EXPECT_NEAR(Orthogonal(0.5f, OrthogonalMode::rows).penalty(eye).item(), 0.f, 1e-7);
   Var same = constant(Tensor::from({2, 3}, {1, 2, 3, 2, 4, 6}));  // |cos| = 1 for the one pair
   EXPECT_NEAR(Orthogonal(0.5f, OrthogonalMode::rows).penalty(same).item(), 0.5f, 1e-6);
@@ -151,17 +154,26 @@ TEST(UserRegularizer, GetsItsGradientFromTheTape) {
   // ∂/∂w = 0.2·[−Δ1, Δ1 − Δ2, Δ2] = [−0.4, −0.2, 0.6]
   EXPECT_TENSORS_NEAR(w.grad(), Tensor::from({1, 3}, {-0.4f, -0.2f, 0.6f}), (Tol{1e-6, 1e-6}));
   Rng rng(4);
-  check_gradients([&](const std::vector<Var>& x) { return r->penalty(x[0]); }, {testing::normal({3, 4}, rng)});
+  check_gradients([&](const std::vector<Var>& x) { return r->penalty(x[0]); },
+                  {testing::normal({3, 4}, rng)});
 }
 
 TEST(Regularizers, RejectBadCoefficientsAndShapes) {
-  EXPECT_THAT(error_of([] { L1L2(-0.1f, 0.f); }), HasSubstr("l1: expected a finite coefficient >= 0, got -0.1"));
+  EXPECT_THAT(error_of([] { L1L2(-0.1f, 0.f); }),
+              HasSubstr("l1: expected a finite coefficient >= 0, got -0.1"));
   EXPECT_THAT(error_of([] { L1L2(0.f, NAN); }), HasSubstr("l2: expected a finite coefficient"));
-  EXPECT_THAT(error_of([] { Orthogonal(0.1f, OrthogonalMode::rows).penalty(constant(Tensor::zeros({2, 2, 3, 3}))); }),
-              HasSubstr("orthogonal: expected a rank-2 tensor, got [2,2,3,3]"));
-  EXPECT_THAT(error_of([] { user("bad", "", [](const Var& w) { return w; })->penalty(constant(Tensor::zeros({2}))); }),
-              HasSubstr("user regularizer bad: expected a scalar penalty, got shape [2]"));
-  EXPECT_THAT(error_of([] { user("a/b", "", [](const Var& w) { return sum(w); }); }), HasSubstr("without '/'"));
+  EXPECT_THAT(
+      error_of([] {
+        Orthogonal(0.1f, OrthogonalMode::rows).penalty(constant(Tensor::zeros({2, 2, 3, 3})));
+      }),
+      HasSubstr("orthogonal: expected a rank-2 tensor, got [2,2,3,3]"));
+  EXPECT_THAT(
+      error_of([] {
+        user("bad", "", [](const Var& w) { return w; })->penalty(constant(Tensor::zeros({2})));
+      }),
+      HasSubstr("user regularizer bad: expected a scalar penalty, got shape [2]"));
+  EXPECT_THAT(error_of([] { user("a/b", "", [](const Var& w) { return sum(w); }); }),
+              HasSubstr("without '/'"));
 }
 
 }  // namespace
@@ -171,7 +183,8 @@ namespace occam::regularize {
 namespace {
 TEST(Regularizers, ActivityFormulaNamesTheOutputAndTheDivisor) {
   EXPECT_EQ(activity_formula(L1L2(0.01f, 0.f)), "0.01·Σ|y| (keras) / batch size");
-  EXPECT_EQ(activity_formula(L1L2(0.f, 0.01f, Convention::tf_slim)), "0.01·Σy²/2 (tf_slim) / batch size");
+  EXPECT_EQ(activity_formula(L1L2(0.f, 0.01f, Convention::tf_slim)),
+            "0.01·Σy²/2 (tf_slim) / batch size");
 }
 }  // namespace
 }  // namespace occam::regularize

@@ -235,8 +235,8 @@ TEST(Conv2d, BlockedLayoutsFusedReluAndCombinedBackwardMatchReference) {
     Tensor dx_written = Tensor::full(x.shape(), NAN);
     Tensor dx_alone = Tensor::zeros(x.shape());
     reference::conv2d_backward_data(s, dy.data(), w.data(), dx_alone.data());
-    conv2d_backward(s, dy.data(), x.data(), w.data(), dx_written.data(), nullptr, nullptr,
-                    nullptr, /*write_dx=*/true);
+    conv2d_backward(s, dy.data(), x.data(), w.data(), dx_written.data(), nullptr, nullptr, nullptr,
+                    /*write_dx=*/true);
     EXPECT_TENSORS_NEAR(dx_written, dx_alone, tol);
   }
 }
@@ -251,8 +251,9 @@ TEST(Conv2dReference, DepthwiseReadsOneChannelPerOutputChannelByHand) {
   const Tensor w = Tensor::from({4, 1, 1, 1}, {1, 2, 3, 4});
   Tensor y = y_tensor(s);
   reference::conv2d_forward(s, x.data(), w.data(), nullptr, y.data());
-  EXPECT_TENSORS_NEAR(y, Tensor::from({1, 4, 2, 2}, {1, 2, 3, 4, 2, 4, 6, 8,  //
-                                                     30, 60, 90, 120, 40, 80, 120, 160}),
+  EXPECT_TENSORS_NEAR(y,
+                      Tensor::from({1, 4, 2, 2}, {1, 2, 3, 4, 2, 4, 6, 8,  //
+                                                  30, 60, 90, 120, 40, 80, 120, 160}),
                       Tol{});
   // dy = ones: dx[c] = Σ_m w[c·M + m] (3 for channel 0, 7 for channel 1) at every pixel;
   // dw[o] = Σ x over o's input channel (10, 10, 100, 100); db = 4 pixels each.
@@ -283,19 +284,63 @@ TEST(Conv2dReference, GroupOfTwoChannelsByHand) {
 TEST(Conv2d, GroupedAndDepthwiseOneDnnMatchesReferenceLoops) {
   const std::vector<Conv2dShape> shapes = {
       // depthwise 3x3, multiplier 1, 'same' stride 1
-      {.N = 2, .C = 8, .H = 7, .W = 6, .O = 8, .KH = 3, .KW = 3,
-       .pad_top = 1, .pad_bottom = 1, .pad_left = 1, .pad_right = 1, .groups = 8},
+      {.N = 2,
+       .C = 8,
+       .H = 7,
+       .W = 6,
+       .O = 8,
+       .KH = 3,
+       .KW = 3,
+       .pad_top = 1,
+       .pad_bottom = 1,
+       .pad_left = 1,
+       .pad_right = 1,
+       .groups = 8},
       // depthwise in blocks of 16 channels, Keras 'same' stride 2 on an even input (bottom/right)
-      {.N = 2, .C = 32, .H = 8, .W = 8, .O = 32, .KH = 3, .KW = 3, .stride_h = 2, .stride_w = 2,
-       .pad_top = 0, .pad_bottom = 1, .pad_left = 0, .pad_right = 1, .groups = 32},
+      {.N = 2,
+       .C = 32,
+       .H = 8,
+       .W = 8,
+       .O = 32,
+       .KH = 3,
+       .KW = 3,
+       .stride_h = 2,
+       .stride_w = 2,
+       .pad_top = 0,
+       .pad_bottom = 1,
+       .pad_left = 0,
+       .pad_right = 1,
+       .groups = 32},
       // depthwise, multiplier 2, an odd channel count, non-square kernel and strides
-      {.N = 3, .C = 3, .H = 9, .W = 7, .O = 6, .KH = 3, .KW = 2, .stride_h = 2, .stride_w = 1,
-       .pad_top = 1, .pad_bottom = 0, .pad_left = 0, .pad_right = 1, .groups = 3},
+      {.N = 3,
+       .C = 3,
+       .H = 9,
+       .W = 7,
+       .O = 6,
+       .KH = 3,
+       .KW = 2,
+       .stride_h = 2,
+       .stride_w = 1,
+       .pad_top = 1,
+       .pad_bottom = 0,
+       .pad_left = 0,
+       .pad_right = 1,
+       .groups = 3},
       // groups of 2 input channels, 3 outputs each
       {.N = 2, .C = 4, .H = 6, .W = 6, .O = 6, .KH = 3, .KW = 3, .groups = 2},
       // 4 groups of 4 → 8, 5x5 with padding
-      {.N = 2, .C = 16, .H = 10, .W = 10, .O = 32, .KH = 5, .KW = 5,
-       .pad_top = 2, .pad_bottom = 2, .pad_left = 2, .pad_right = 2, .groups = 4},
+      {.N = 2,
+       .C = 16,
+       .H = 10,
+       .W = 10,
+       .O = 32,
+       .KH = 5,
+       .KW = 5,
+       .pad_top = 2,
+       .pad_bottom = 2,
+       .pad_left = 2,
+       .pad_right = 2,
+       .groups = 4},
       // a batch above 8 (where groups = 1 would let oneDNN take Winograd)
       {.N = 9, .C = 16, .H = 10, .W = 10, .O = 16, .KH = 3, .KW = 3, .groups = 16},
   };
@@ -305,8 +350,18 @@ TEST(Conv2d, GroupedAndDepthwiseOneDnnMatchesReferenceLoops) {
 // A depthwise layer in oneDNN's blocked layout: fused ReLU, the combined backward writing or
 // adding dx, and x kept from the forward for dw, as for groups = 1.
 TEST(Conv2d, DepthwiseCombinedBackwardMatchesReference) {
-  const Conv2dShape s{.N = 2, .C = 32, .H = 12, .W = 12, .O = 64, .KH = 3, .KW = 3,
-                      .pad_top = 1, .pad_bottom = 1, .pad_left = 1, .pad_right = 1, .groups = 32};
+  const Conv2dShape s{.N = 2,
+                      .C = 32,
+                      .H = 12,
+                      .W = 12,
+                      .O = 64,
+                      .KH = 3,
+                      .KW = 3,
+                      .pad_top = 1,
+                      .pad_bottom = 1,
+                      .pad_left = 1,
+                      .pad_right = 1,
+                      .groups = 32};
   Rng rng(13);
   const Tensor x = testing::normal({s.N, s.C, s.H, s.W}, rng);
   const Tensor w = testing::normal({s.O, 1, s.KH, s.KW}, rng);

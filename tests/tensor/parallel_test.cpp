@@ -22,7 +22,10 @@ namespace {
 
 class ParallelTasks : public ::testing::Test {
  protected:
-  void SetUp() override { saved_ = num_threads(); set_num_threads(2); }
+  void SetUp() override {
+    saved_ = num_threads();
+    set_num_threads(2);
+  }
   void TearDown() override { set_num_threads(saved_); }
   int saved_ = 1;
 };

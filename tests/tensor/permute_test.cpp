@@ -75,11 +75,14 @@ TEST(Permute, LargeNchwToNhwcAndBackRoundTrips) {
 TEST(Permute, RejectsWhatIsNotAPermutationNamingIt) {
   const float buf[24] = {};
   float out[24];
-  EXPECT_THAT(error_of([&] { permute(buf, {2, 3, 4}, {0, 2, 2}, out); }),
+  EXPECT_THAT(error_of([&] {
+                permute(buf, {2, 3, 4}, {0, 2, 2}, out);
+              }),
               HasSubstr("permute: expected a permutation of the 3 axes of x [2,3,4], got [0,2,2]"));
-  EXPECT_THAT(error_of([&] { permute(buf, {2, 3, 4}, {1, 0}, out); }),
-              HasSubstr("got [1,0]"));
-  EXPECT_THAT(error_of([&] { reference::permute(buf, {2, 3, 4}, {0, 1, 3}, out); }),
+  EXPECT_THAT(error_of([&] { permute(buf, {2, 3, 4}, {1, 0}, out); }), HasSubstr("got [1,0]"));
+  EXPECT_THAT(error_of([&] {
+                reference::permute(buf, {2, 3, 4}, {0, 1, 3}, out);
+              }),
               HasSubstr("got [0,1,3]"));
 }
 

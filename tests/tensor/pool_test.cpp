@@ -66,8 +66,8 @@ TEST(MaxPool2d, OverlappingWindowsThatShareAWinnerAddTheirGradients) {
 TEST(MaxPool2d, TwoByTwoFastPathMatchesTheLoops) {
   for (const auto [H, W] : {std::pair<int64_t, int64_t>{24, 24}, {7, 9}, {2, 34}}) {
     SCOPED_TRACE(::testing::Message() << "H=" << H << " W=" << W);
-    const Pool2dShape s{.N = 2, .C = 3, .H = H, .W = W, .KH = 2, .KW = 2, .stride_h = 2,
-                        .stride_w = 2};
+    const Pool2dShape s{
+        .N = 2, .C = 3, .H = H, .W = W, .KH = 2, .KW = 2, .stride_h = 2, .stride_w = 2};
     Rng rng(uint64_t(H * 100 + W));
     Tensor x = Tensor::empty({2, 3, H, W});
     for (int64_t i = 0; i < x.numel(); ++i) x[i] = float(rng.below(4));  // ties everywhere

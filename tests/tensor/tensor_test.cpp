@@ -31,9 +31,14 @@ TEST(Tensor, CopiesShareStorageAndCloneDoesNot) {
 
 TEST(Tensor, RejectsNegativeSizesAndBadReshapes) {
   EXPECT_THAT(error_of([] { Tensor t({2, -1}); }), HasSubstr("negative dimension in shape [2,-1]"));
-  EXPECT_THAT(error_of([] { Tensor::zeros({2, 3}).reshaped({4, 2}); }),
+  EXPECT_THAT(error_of([] {
+                Tensor::zeros({2, 3}).reshaped({4, 2});
+              }),
               HasSubstr("cannot view [2,3] as [4,2]"));
-  EXPECT_THAT(error_of([] { Tensor::from({2, 2}, {1, 2, 3}); }), HasSubstr("holds 4 values, got 3"));
+  EXPECT_THAT(error_of([] {
+                Tensor::from({2, 2}, {1, 2, 3});
+              }),
+              HasSubstr("holds 4 values, got 3"));
   EXPECT_THAT(error_of([] { Tensor::zeros({2}).item(); }), HasSubstr("one-element"));
 }
 
@@ -78,7 +83,8 @@ TEST(Gemm, OneDnnMatchesReferenceForAllTransposes) {
       Tensor fast = C0.clone(), ref = C0.clone();
       const int64_t lda = A.dim(1), ldb = B.dim(1);
       kernels::gemm(ta, tb, M, N, K, 0.5f, A.data(), lda, B.data(), ldb, 2.f, fast.data(), N);
-      kernels::reference::gemm(ta, tb, M, N, K, 0.5f, A.data(), lda, B.data(), ldb, 2.f, ref.data(), N);
+      kernels::reference::gemm(ta, tb, M, N, K, 0.5f, A.data(), lda, B.data(), ldb, 2.f, ref.data(),
+                               N);
       EXPECT_TENSORS_NEAR(fast, ref, (testing::Tol{1e-4, 1e-5}));
       // A hand-checked element: C[2,3] = 0.5·Σ_k op(A)[2,k]·op(B)[k,3] + 2·C0[2,3].
       double want = 2.0 * C0[2 * N + 3];

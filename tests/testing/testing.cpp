@@ -29,7 +29,8 @@ Tensor tensor_from_json(const json& t) {
 
 Fixture load_fixture(const std::string& case_name) {
   const json& index = load_file("index.json");
-  const json& entry = index.contains("cases") ? index.at("cases").at(case_name) : index.at(case_name);
+  const json& entry =
+      index.contains("cases") ? index.at("cases").at(case_name) : index.at(case_name);
   const std::string file = entry.at("file").get<std::string>();
   return Fixture{case_name, load_file(file).at("cases").at(case_name)};
 }
@@ -47,7 +48,8 @@ Tensor Fixture::output(const std::string& n) const {
   return tensor_from_json(json.at("outputs").at(n));
 }
 bool Fixture::has(const std::string& n) const {
-  return json.at("inputs").contains(n) || (json.contains("outputs") && json.at("outputs").contains(n));
+  return json.at("inputs").contains(n) ||
+         (json.contains("outputs") && json.at("outputs").contains(n));
 }
 Tensor Fixture::operator()(const std::string& n) const {
   if (json.at("inputs").contains(n)) return input(n);
@@ -55,7 +57,8 @@ Tensor Fixture::operator()(const std::string& n) const {
   throw std::runtime_error("fixture " + name + " has no tensor " + n);
 }
 std::vector<int64_t> Fixture::labels(const std::string& n) const {
-  const auto& t = json.at("inputs").contains(n) ? json.at("inputs").at(n) : json.at("outputs").at(n);
+  const auto& t =
+      json.at("inputs").contains(n) ? json.at("inputs").at(n) : json.at("outputs").at(n);
   std::vector<int64_t> out;
   for (const auto& v : t.at("data")) out.push_back(static_cast<int64_t>(v.get<double>()));
   return out;
@@ -124,7 +127,8 @@ void check_gradients(const std::function<Var(const std::vector<Var>&)>& f,
   std::vector<Var> vars;
   for (const Tensor& t : inputs) vars.push_back(leaf(t.clone()));
   Var y = f(vars);
-  ASSERT_EQ(y.numel(), 1) << "check_gradients: f must return a scalar, got " << shape_str(y.shape());
+  ASSERT_EQ(y.numel(), 1) << "check_gradients: f must return a scalar, got "
+                          << shape_str(y.shape());
   backward(y);
   for (size_t k = 0; k < vars.size(); ++k) {
     Tensor analytic = vars[k].grad().defined() ? vars[k].grad() : Tensor::zeros(inputs[k].shape());

@@ -40,8 +40,8 @@ struct Tol {
 };
 // |got − want| <= abs + rel·|want| everywhere, and the shapes agree.
 ::testing::AssertionResult tensors_near(const char* got_expr, const char* want_expr,
-                                        const char* tol_expr, const Tensor& got,
-                                        const Tensor& want, Tol tol);
+                                        const char* tol_expr, const Tensor& got, const Tensor& want,
+                                        Tol tol);
 #define EXPECT_TENSORS_NEAR(got, want, tol) \
   EXPECT_PRED_FORMAT3(::occam::testing::tensors_near, got, want, tol)
 #define ASSERT_TENSORS_NEAR(got, want, tol) \

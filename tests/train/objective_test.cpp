@@ -8,16 +8,17 @@ namespace {
 using testing::error_of;
 using ::testing::HasSubstr;
 
-nn::Parameter make_param(const std::string& name, Tensor value, std::unique_ptr<regularize::Regularizer> r) {
+nn::Parameter make_param(const std::string& name, Tensor value,
+                         std::unique_ptr<regularize::Regularizer> r) {
   nn::Parameter p(name, std::move(value), regularize::Layout::vector);
   p.regularizer = std::move(r);
   return p;
 }
 
 TEST(Objective, OrdersTermsDataThenRegularizationThenSums) {
-  auto a = make_param("dense_1/kernel", Tensor::from({2}, {3, 4}), regularize::l2(0.1f));   // 2.5
-  auto b = make_param("dense_1/bias", Tensor::from({2}, {-1, 2}), regularize::l1(0.5f));    // 1.5
-  auto c = make_param("dense_2/kernel", Tensor::from({1}, {9}), nullptr);                  // not penalized
+  auto a = make_param("dense_1/kernel", Tensor::from({2}, {3, 4}), regularize::l2(0.1f));  // 2.5
+  auto b = make_param("dense_1/bias", Tensor::from({2}, {-1, 2}), regularize::l1(0.5f));   // 1.5
+  auto c = make_param("dense_2/kernel", Tensor::from({1}, {9}), nullptr);  // not penalized
   Objective objective;
   objective.add_data_term("classification_loss", constant(Tensor::scalar(0.75f)));
   objective.add_parameter_penalties({&a, &b, &c}, false);
@@ -87,11 +88,14 @@ TEST(Objective, ANameCollisionIsAnErrorNeverASuffix) {
   auto b = make_param("dense_1/kernel", Tensor::from({1}, {2}), regularize::l2(1.f));
   Objective objective;
   objective.add_data_term("classification_loss", constant(Tensor::scalar(1.f)));
-  EXPECT_THAT(error_of([&] { objective.add_parameter_penalties({&a, &b}, false); }),
+  EXPECT_THAT(error_of([&] {
+                objective.add_parameter_penalties({&a, &b}, false);
+              }),
               HasSubstr("objective: two terms named 'dense_1/kernel/l2'"));
   Objective reserved;
-  EXPECT_THAT(error_of([&] { reserved.add_data_term("total_loss", constant(Tensor::scalar(1.f))); }),
-              HasSubstr("two terms named 'total_loss'"));
+  EXPECT_THAT(
+      error_of([&] { reserved.add_data_term("total_loss", constant(Tensor::scalar(1.f))); }),
+      HasSubstr("two terms named 'total_loss'"));
   EXPECT_THAT(error_of([&] { Objective().total(); }), HasSubstr("objective: no data term"));
 }
 

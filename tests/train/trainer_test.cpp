@@ -54,8 +54,10 @@ data::Batch whole(const data::Dataset& d) {
   return b;
 }
 
-Trainer make_trainer(nn::Module& model, optim::Optimizer& opt, std::shared_ptr<const Task> task, bool fused) {
-  return Trainer(model, opt, [](int64_t) { return 0.5f; }, std::move(task), {fused, true}, Rng(1));
+Trainer make_trainer(nn::Module& model, optim::Optimizer& opt, std::shared_ptr<const Task> task,
+                     bool fused) {
+  return Trainer(
+      model, opt, [](int64_t) { return 0.5f; }, std::move(task), {fused, true}, Rng(1));
 }
 
 TEST(Trainer, TheGradientHookSeesTheDataGradientAndThePenaltyComesAfterIt) {
@@ -66,9 +68,11 @@ TEST(Trainer, TheGradientHookSeesTheDataGradientAndThePenaltyComesAfterIt) {
     // The data gradient alone, from the same model without a regularizer.
     auto plain = toy_model(0.f);
     optim::Sgd plain_opt(plain->parameters());
-    Trainer plain_trainer = make_trainer(*plain, plain_opt, std::make_shared<ClassificationTask>(), fused);
+    Trainer plain_trainer =
+        make_trainer(*plain, plain_opt, std::make_shared<ClassificationTask>(), fused);
     Tensor data_grad;
-    plain_trainer.set_gradient_hook([&](std::span<nn::Parameter* const> ps) { data_grad = ps[0]->value.grad().clone(); });
+    plain_trainer.set_gradient_hook(
+        [&](std::span<nn::Parameter* const> ps) { data_grad = ps[0]->value.grad().clone(); });
     plain_trainer.train_step(batch);
 
     auto model = toy_model();
@@ -80,7 +84,8 @@ TEST(Trainer, TheGradientHookSeesTheDataGradientAndThePenaltyComesAfterIt) {
       ++calls;
       ASSERT_EQ(ps.size(), 2u);
       if (fused) {
-        EXPECT_TENSORS_NEAR(ps[0]->value.grad(), data_grad, (testing::Tol{0, 0}));  // nothing of the penalty yet
+        EXPECT_TENSORS_NEAR(ps[0]->value.grad(), data_grad,
+                            (testing::Tol{0, 0}));  // nothing of the penalty yet
       } else {
         // On the tape the penalty's gradient is part of backward: data + 0.2·W.
         Tensor want = data_grad.clone();
@@ -94,7 +99,8 @@ TEST(Trainer, TheGradientHookSeesTheDataGradientAndThePenaltyComesAfterIt) {
     // With the data gradient zeroed by the hook, plain SGD (lr 0.5) moves W by the penalty's
     // gradient only when it is applied after the hook (fused): W ← W − 0.5·0.2·W = 0.9·W.
     const Tensor& w1 = model->parameters()[0]->data();
-    for (int64_t i = 0; i < w1.numel(); ++i) EXPECT_FLOAT_EQ(w1[i], fused ? w0[i] - 0.5f * (0.2f * w0[i]) : w0[i]);
+    for (int64_t i = 0; i < w1.numel(); ++i)
+      EXPECT_FLOAT_EQ(w1[i], fused ? w0[i] - 0.5f * (0.2f * w0[i]) : w0[i]);
   }
 }
 
@@ -132,7 +138,8 @@ TEST(Trainer, EvaluationAccumulatesOverTheWholeSourceWhateverTheBatchSize) {
   EXPECT_DOUBLE_EQ(a.metric("accuracy"), double(count_top_k(logits, d.labels, 1)) / 12.0);
   EXPECT_DOUBLE_EQ(a.metric("top5"), 1.0);  // 3 classes: always among the top 3
   ASSERT_EQ(a.terms.size(), b.terms.size());
-  for (size_t i = 0; i < a.terms.size(); ++i) EXPECT_NEAR(a.terms[i].value, b.terms[i].value, 1e-6) << a.terms[i].name;
+  for (size_t i = 0; i < a.terms.size(); ++i)
+    EXPECT_NEAR(a.terms[i].value, b.terms[i].value, 1e-6) << a.terms[i].name;
   // The mean cross-entropy by hand, from the logits: the weighted batch means give it back.
   const Var ce = loss::softmax_cross_entropy(constant(logits), d.labels, 0.f);
   EXPECT_NEAR(b.terms[0].value, ce.item(), 1e-6);
@@ -147,11 +154,17 @@ class TwoTermTask final : public Task {
   }
   void add_data_terms(Objective& o, const nn::Outputs& out, const data::Batch& b) const override {
     const Var& z = out.front().value;
-    o.add_data_term(nn::Term{"ce", loss::softmax_cross_entropy(z, b.labels, 0.f), "logits", "cross-entropy", b.size()});
-    o.add_data_term(nn::Term{"logit_size", 0.01f * mean(square(z)), "logits", "0.01·mean(logits²)", b.size()});
+    o.add_data_term(nn::Term{"ce", loss::softmax_cross_entropy(z, b.labels, 0.f), "logits",
+                             "cross-entropy", b.size()});
+    o.add_data_term(
+        nn::Term{"logit_size", 0.01f * mean(square(z)), "logits", "0.01·mean(logits²)", b.size()});
   }
-  std::unique_ptr<MetricAccumulator> train_metrics() const override { return ClassificationTask().train_metrics(); }
-  std::unique_ptr<MetricAccumulator> eval_metrics() const override { return ClassificationTask().eval_metrics(); }
+  std::unique_ptr<MetricAccumulator> train_metrics() const override {
+    return ClassificationTask().train_metrics();
+  }
+  std::unique_ptr<MetricAccumulator> eval_metrics() const override {
+    return ClassificationTask().eval_metrics();
+  }
   Selection selection() const override { return {"loss_like", false}; }
 };
 
@@ -159,11 +172,13 @@ TEST(Trainer, ATaskWithTwoDataTermsSumsBothIntoTheTotalAndTheGradient) {
   const data::Dataset d = toy_data();
   const data::Batch batch = whole(d);
   auto model = toy_model(0.f);
-  const Tensor w0 = model->parameters()[0]->data().clone(), b0 = model->parameters()[1]->data().clone();
+  const Tensor w0 = model->parameters()[0]->data().clone(),
+               b0 = model->parameters()[1]->data().clone();
   optim::Sgd opt(model->parameters());
   Trainer trainer = make_trainer(*model, opt, std::make_shared<TwoTermTask>(), true);
   Tensor grad;
-  trainer.set_gradient_hook([&](std::span<nn::Parameter* const> ps) { grad = ps[1]->value.grad().clone(); });
+  trainer.set_gradient_hook(
+      [&](std::span<nn::Parameter* const> ps) { grad = ps[1]->value.grad().clone(); });
   const StepResult r = trainer.train_step(batch);
   ASSERT_EQ(r.terms.size(), 4u);  // ce, logit_size, regularization_loss, total_loss
   EXPECT_EQ(r.terms[0].name, "ce");
@@ -183,7 +198,8 @@ TEST(Trainer, ATaskWithTwoDataTermsSumsBothIntoTheTotalAndTheGradient) {
     for (int64_t n = 0; n < 12; ++n) {
       double m = std::max({z[n * 3], z[n * 3 + 1], z[n * 3 + 2]}), s = 0;
       for (int64_t j = 0; j < 3; ++j) s += std::exp(z[n * 3 + j] - m);
-      g += (std::exp(z[n * 3 + k] - m) / s - (d.labels[n] == k ? 1 : 0)) / 12.0 + 0.02 * z[n * 3 + k] / 36.0;
+      g += (std::exp(z[n * 3 + k] - m) / s - (d.labels[n] == k ? 1 : 0)) / 12.0 +
+           0.02 * z[n * 3 + k] / 36.0;
     }
     EXPECT_NEAR(grad[k], g, 1e-6) << k;
   }
@@ -198,11 +214,17 @@ class TwoHeadTask final : public Task {
     return {{"box_size", "mean(box²)", "box"}, {"score_size", "0.5·mean(score²)", "score"}};
   }
   void add_data_terms(Objective& o, const nn::Outputs& out, const data::Batch& b) const override {
-    o.add_data_term(nn::Term{"box_size", mean(square(nn::output(out, "box"))), "box", "mean(box²)", b.size()});
-    o.add_data_term(nn::Term{"score_size", 0.5f * mean(square(nn::output(out, "score"))), "score", "", b.size()});
+    o.add_data_term(
+        nn::Term{"box_size", mean(square(nn::output(out, "box"))), "box", "mean(box²)", b.size()});
+    o.add_data_term(nn::Term{"score_size", 0.5f * mean(square(nn::output(out, "score"))), "score",
+                             "", b.size()});
   }
-  std::unique_ptr<MetricAccumulator> train_metrics() const override { return std::make_unique<NoMetrics>(); }
-  std::unique_ptr<MetricAccumulator> eval_metrics() const override { return std::make_unique<NoMetrics>(); }
+  std::unique_ptr<MetricAccumulator> train_metrics() const override {
+    return std::make_unique<NoMetrics>();
+  }
+  std::unique_ptr<MetricAccumulator> eval_metrics() const override {
+    return std::make_unique<NoMetrics>();
+  }
   Selection selection() const override { return {"none", false}; }
 
  private:
@@ -215,9 +237,11 @@ class TwoHeadTask final : public Task {
 TEST(Trainer, AMultiOutputModelFeedsEachOutputToTheTask) {
   Rng rng(4);
   auto conv = [&](int64_t in, int64_t filters, int64_t stride) {
-    return std::make_unique<nn::Conv2D>(
-        nn::Conv2DOptions{.filters = filters, .kernel_size = {3, 3}, .strides = {stride, stride}, .padding = nn::Padding::same},
-        in, rng);
+    return std::make_unique<nn::Conv2D>(nn::Conv2DOptions{.filters = filters,
+                                                          .kernel_size = {3, 3},
+                                                          .strides = {stride, stride},
+                                                          .padding = nn::Padding::same},
+                                        in, rng);
   };
   nn::BackboneHeads model;
   model.add(conv(1, 4, 1));  // [B,4,6,6]
@@ -232,7 +256,8 @@ TEST(Trainer, AMultiOutputModelFeedsEachOutputToTheTask) {
   model.add_head("box", 4, std::move(box));
   model.add_head("score", 3, std::move(score));
   optim::Sgd opt(model.parameters());
-  Trainer trainer(model, opt, [](int64_t) { return 0.1f; }, std::make_shared<TwoHeadTask>(), {}, Rng(1));
+  Trainer trainer(
+      model, opt, [](int64_t) { return 0.1f; }, std::make_shared<TwoHeadTask>(), {}, Rng(1));
   data::Batch batch;
   batch.inputs = Tensor::empty({2, 1, 6, 6});
   for (float& v : batch.inputs.span()) v = rng.uniform();
@@ -265,7 +290,8 @@ struct Recorder final : Callback {
   std::vector<std::optional<EvalResult>> validations;
   void on_epoch_begin(int64_t e) override { calls.push_back("begin " + std::to_string(e)); }
   void on_step(const StepEvent& e) override {
-    calls.push_back("step " + std::to_string(e.epoch) + "." + std::to_string(e.batch) + "/" + std::to_string(e.batches));
+    calls.push_back("step " + std::to_string(e.epoch) + "." + std::to_string(e.batch) + "/" +
+                    std::to_string(e.batches));
     measured.push_back(e.measured);
   }
   void on_epoch_end(const EpochEvent& e) override {
@@ -284,10 +310,12 @@ TEST(Fit, RunsEpochsAndStepsThroughTheCallbacksInOrder) {
   const data::DatasetSource val = data::DatasetSource::view(d);
   Recorder rec;
   Callback* callbacks[] = {&rec};
-  fit(trainer, batcher, {.first_epoch = 2, .epochs = 3, .max_batches = 2, .measure_every = 3, .validation = &val},
+  fit(trainer, batcher,
+      {.first_epoch = 2, .epochs = 3, .max_batches = 2, .measure_every = 3, .validation = &val},
       callbacks);
-  EXPECT_EQ(rec.calls, (std::vector<std::string>{"begin 2", "step 2.1/2", "step 2.2/2", "end 2 samples 10", "begin 3",
-                                                 "step 3.1/2", "step 3.2/2", "end 3 samples 10"}));
+  EXPECT_EQ(rec.calls,
+            (std::vector<std::string>{"begin 2", "step 2.1/2", "step 2.2/2", "end 2 samples 10",
+                                      "begin 3", "step 3.1/2", "step 3.2/2", "end 3 samples 10"}));
   EXPECT_EQ(rec.measured, (std::vector<bool>{true, false, false, true}));  // steps 0 and 3 measure
   EXPECT_EQ(trainer.step(), 4);
   ASSERT_EQ(rec.validations.size(), 2u);
@@ -308,7 +336,8 @@ TEST(Fit, ADivergenceAbortsEveryCallbackAndPropagates) {
   EXPECT_THAT(error_of([&] { fit(trainer, batcher, {.epochs = 1}, callbacks); }),
               HasSubstr("term classification_loss is nan at step 1"));
   EXPECT_EQ(rec.calls, (std::vector<std::string>{"begin 1", "abort"}));
-  EXPECT_TENSORS_NEAR(model->parameters()[0]->data(), w0, (testing::Tol{0, 0}));  // no update happened
+  EXPECT_TENSORS_NEAR(model->parameters()[0]->data(), w0,
+                      (testing::Tol{0, 0}));  // no update happened
 }
 
 // A fresh directory, removed at the end of the test.
@@ -338,8 +367,10 @@ TEST(Fit, CheckpointsKeepTheBestByTheTasksSelectionMetric) {
   const Checkpoint best = load_checkpoint(tmp.path() + "/checkpoints/best.ckpt");
   EXPECT_EQ(best.header.at("epoch"), 1);
   EXPECT_EQ(best.header.at("best_val_accuracy"), 0.5);
-  EXPECT_EQ(load_checkpoint(tmp.path() + "/checkpoints/last.ckpt").header.at("best_val_accuracy"), 0.5);
-  EXPECT_FALSE(std::filesystem::exists(tmp.path() + "/checkpoints/epoch-1.ckpt"));  // keep the last 1
+  EXPECT_EQ(load_checkpoint(tmp.path() + "/checkpoints/last.ckpt").header.at("best_val_accuracy"),
+            0.5);
+  EXPECT_FALSE(
+      std::filesystem::exists(tmp.path() + "/checkpoints/epoch-1.ckpt"));  // keep the last 1
   EXPECT_EQ(CheckpointCallback::best_of(best, {"accuracy", true}), 0.5);
 
   // Lower is better: a metric that falls is the better one.

@@ -133,7 +133,8 @@ namespace {
 // page faults and kernel time; evaluates the test split after each epoch (inference speed).
 class BenchCallback final : public train::Callback {
  public:
-  BenchCallback(const BenchArgs& a, train::Trainer& trainer, const data::Source& test, int64_t eval_batch)
+  BenchCallback(const BenchArgs& a, train::Trainer& trainer, const data::Source& test,
+                int64_t eval_batch)
       : a_(a), trainer_(trainer), test_(test), eval_batch_(eval_batch) {}
 
   void on_epoch_begin(int64_t epoch) override {
@@ -172,7 +173,8 @@ class BenchCallback final : public train::Callback {
       in_steps.conv_seconds += k1.conv_seconds - k0_.conv_seconds;
       in_steps.gemm_flop += k1.gemm_flop - k0_.gemm_flop;
       in_steps.conv_flop += k1.conv_flop - k0_.conv_flop;
-      const double sps = double(steady_samples_) / std::chrono::duration<double>(t_end - t_steady_).count();
+      const double sps =
+          double(steady_samples_) / std::chrono::duration<double>(t_end - t_steady_).count();
       steady_sps.push_back(sps);
       rec["train_sps_steady"] = rounded(sps, 1);
     }
@@ -181,7 +183,8 @@ class BenchCallback final : public train::Callback {
     if (!a_.no_eval) {
       const auto t_eval = Clock::now();
       const train::EvalResult ev = trainer_.evaluate(test_, eval_batch_);
-      const double sps = double(ev.count) / std::chrono::duration<double>(Clock::now() - t_eval).count();
+      const double sps =
+          double(ev.count) / std::chrono::duration<double>(Clock::now() - t_eval).count();
       rec["test_acc"] = rounded(ev.metric("accuracy"), 4);
       rec["infer_sps"] = rounded(sps, 1);
       test_acc.push_back(rounded(ev.metric("accuracy"), 4));
@@ -249,21 +252,24 @@ json bench_json(const BenchArgs& a, const BenchCallback& b, int64_t params, doub
   out["train_flops_per_sample"] = fps;
   out["train_flops_per_sample_3x_fwd"] = 6 * macs_per_sample(a.model);
   out["train_sps_steady_median"] = b.steady_sps.empty() ? json(nullptr) : json(rounded(med, 1));
-  out["train_gflops_achieved"] = b.steady_sps.empty() ? json(nullptr) : json(rounded(med * double(fps) / 1e9, 2));
-  out["infer_sps_median"] = b.infer_sps.empty() ? json(nullptr) : json(rounded(median(b.infer_sps), 1));
+  out["train_gflops_achieved"] =
+      b.steady_sps.empty() ? json(nullptr) : json(rounded(med * double(fps) / 1e9, 2));
+  out["infer_sps_median"] =
+      b.infer_sps.empty() ? json(nullptr) : json(rounded(median(b.infer_sps), 1));
   out["test_acc_by_epoch"] = b.test_acc;
   out["phase_ms_per_step"] = {{"data", rounded(b.ph_data * per_step, 3)},
                               {"forward", rounded(b.ph_forward * per_step, 3)},
                               {"backward", rounded(b.ph_backward * per_step, 3)},
                               {"optimizer", rounded(b.ph_optimizer * per_step, 3)}};
-  out["minflt_per_steady_step"] = rounded(double(b.steady_minflt) / double(std::max<int64_t>(b.steady_steps, 1)), 1);
+  out["minflt_per_steady_step"] =
+      rounded(double(b.steady_minflt) / double(std::max<int64_t>(b.steady_steps, 1)), 1);
   out["epochs_detail"] = b.epochs;
   out["profile"] = nullptr;
   out["data_load_s"] = rounded(load_s, 3);
   out["peak_rss_mb_self"] = rounded(double(ru.ru_maxrss) / 1024.0, 1);
   json env;
-  for (const char* k : {"OMP_NUM_THREADS", "OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "DNNL_MAX_CPU_ISA", "GLIBC_TUNABLES",
-                        "LD_PRELOAD"})
+  for (const char* k : {"OMP_NUM_THREADS", "OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "DNNL_MAX_CPU_ISA",
+                        "GLIBC_TUNABLES", "LD_PRELOAD"})
     env[k] = env_value(k);
   out["env"] = env;
   out["env_set"] = nullptr;
@@ -286,11 +292,13 @@ json bench_json(const BenchArgs& a, const BenchCallback& b, int64_t params, doub
 }  // namespace
 
 std::string run_bench(const BenchArgs& a) {
-  if (a.max_batches < 0 || a.warmup_batches < 0) throw ConfigError("bench: --max-batches and warm-up must be >= 0");
+  if (a.max_batches < 0 || a.warmup_batches < 0)
+    throw ConfigError("bench: --max-batches and warm-up must be >= 0");
   const std::string yaml = bench_config_yaml(a);
   const auto t_load = Clock::now();
   // The same construction as `occam train`: a session from the config, then the fit loop.
-  const auto session = open_session(config::read_run_config(config::ConfigNode::load_string(yaml, "bench:" + a.model)));
+  const auto session = open_session(
+      config::read_run_config(config::ConfigNode::load_string(yaml, "bench:" + a.model)));
   const double load_s = std::chrono::duration<double>(Clock::now() - t_load).count();
   Session& s = *session;
   int64_t params = 0;

@@ -27,7 +27,7 @@ struct BenchArgs {
   int64_t eval_batch = 128;
   int64_t warmup_batches = 10;  // steps excluded at the start of every epoch
   uint64_t seed = 0;
-  float l2 = 1e-4f;             // 0: no kernel regularizers at all (to measure their cost)
+  float l2 = 1e-4f;                // 0: no kernel regularizers at all (to measure their cost)
   bool fused_regularizers = true;  // false: L2 terms through the tape (the generic path)
   std::string data_dir = "/usr/share/datasets/fashion-mnist";
 };

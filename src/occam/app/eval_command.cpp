@@ -18,13 +18,15 @@ using json = nlohmann::ordered_json;
 
 json run_eval(const std::string& dir, const std::string& which) {
   if (!std::filesystem::is_directory(dir)) throw Error(dir + ": no such run directory");
-  const std::string path = which == "best" || which == "last" ? dir + "/checkpoints/" + which + ".ckpt" : which;
+  const std::string path =
+      which == "best" || which == "last" ? dir + "/checkpoints/" + which + ".ckpt" : which;
   const train::Checkpoint checkpoint = train::load_checkpoint(path);
   const auto session = open_session(config::load_run_config(dir + "/config.yaml"));
   if (session->data.test->size() == 0)
     throw Error(dir + "/config.yaml: the run's data has no test split to evaluate");
   session->trainer->restore(checkpoint);
-  const train::EvalResult r = session->trainer->evaluate(*session->data.test, session->config.training.eval_batch_size);
+  const train::EvalResult r =
+      session->trainer->evaluate(*session->data.test, session->config.training.eval_batch_size);
 
   json out;
   out["run"] = dir;
@@ -47,8 +49,8 @@ json run_eval(const std::string& dir, const std::string& which) {
 std::string render_eval(const json& r) {
   std::ostringstream os;
   os << std::setprecision(6);
-  os << "Evaluated " << r.at("checkpoint").get<std::string>() << " (epoch " << r.at("epoch") << ", step "
-     << r.at("step") << ") on the test split, " << r.at("samples") << " samples\n\n";
+  os << "Evaluated " << r.at("checkpoint").get<std::string>() << " (epoch " << r.at("epoch")
+     << ", step " << r.at("step") << ") on the test split, " << r.at("samples") << " samples\n\n";
   const json& terms = r.at("terms");
   const json& data_terms = r.at("data_terms");
   auto is_data = [&](const std::string& name) {
@@ -67,7 +69,8 @@ std::string render_eval(const json& r) {
   os << "total_loss                        " << terms.at("total_loss").get<double>() << "\n\n";
   const json& m = r.at("metrics");
   if (m.contains("accuracy") && m.contains("top5")) {
-    os << "accuracy " << m.at("accuracy").get<double>() << "   top-5 " << m.at("top5").get<double>() << "\n";
+    os << "accuracy " << m.at("accuracy").get<double>() << "   top-5 " << m.at("top5").get<double>()
+       << "\n";
   } else {
     std::string sep;
     for (const auto& [name, v] : m.items()) {

@@ -51,7 +51,10 @@ TermRows term_rows(const json& info, const json& point, const json& first) {
     const double v = value.get<double>();
     (kind == "data" ? out.data_sum : out.reg_sum) += v;
     if (kind != "data") ++out.reg_rows;
-    json row = {{"name", name}, {"kind", kind}, {"value", v}, {"share_of_total", total != 0 ? v / total : 0.0}};
+    json row = {{"name", name},
+                {"kind", kind},
+                {"value", v},
+                {"share_of_total", total != 0 ? v / total : 0.0}};
     if (ti) {
       row["formula"] = ti->value("formula", "");
       if (ti->contains("source")) row["source"] = ti->at("source");
@@ -61,8 +64,10 @@ TermRows term_rows(const json& info, const json& point, const json& first) {
       if (ti->contains("applies_to")) row["applies_to"] = ti->at("applies_to");
     }
     // Gradient share: the penalty's pull on its parameter against that parameter's whole gradient.
-    if (grad.contains(name) && row.contains("source") && grad.contains(row["source"].get<std::string>())) {
-      const double g = grad.at(name).get<double>(), gp = grad.at(row["source"].get<std::string>()).get<double>();
+    if (grad.contains(name) && row.contains("source") &&
+        grad.contains(row["source"].get<std::string>())) {
+      const double g = grad.at(name).get<double>(),
+                   gp = grad.at(row["source"].get<std::string>()).get<double>();
       row["grad_norm"] = g;
       row["param_grad_norm"] = gp;
       if (gp > 0) row["share_of_gradient"] = g / gp;
@@ -85,7 +90,8 @@ TermRows term_rows(const json& info, const json& point, const json& first) {
 double data_total(const json& info, const json& terms) {
   double s = 0;
   for (const auto& [name, v] : terms.items())
-    if (const json* t = term_info(info, name); t && t->value("kind", "") == "data") s += v.get<double>();
+    if (const json* t = term_info(info, name); t && t->value("kind", "") == "data")
+      s += v.get<double>();
   return s;
 }
 
@@ -93,20 +99,24 @@ using Answer = std::function<void(const std::string&, const std::string&)>;
 
 // §9's questions about the objective: what regularization_loss is, the identity, the trend,
 // validation against train.
-void answer_objective(const Answer& answer, const RunRecord& run, const json& info, const json* point,
-                      const json& first, int reg_rows, double total, double data_sum, double reg_loss, double reg_sum) {
+void answer_objective(const Answer& answer, const RunRecord& run, const json& info,
+                      const json* point, const json& first, int reg_rows, double total,
+                      double data_sum, double reg_loss, double reg_sum) {
   // ---- answers to the common questions (SPEC-regularization §9), where they apply ----
-  answer("What is regularization_loss (and why is there no regularization_loss_1)?",
-         "The sum of the " + std::to_string(reg_rows) +
-             " regularization terms listed above, each named after what it penalizes. Occam names every term "
-             "once; TF1's regularization_loss_1 was the same quantity under a de-duplicated summary tag.");
+  answer(
+      "What is regularization_loss (and why is there no regularization_loss_1)?",
+      "The sum of the " + std::to_string(reg_rows) +
+          " regularization terms listed above, each named after what it penalizes. Occam names every term "
+          "once; TF1's regularization_loss_1 was the same quantity under a de-duplicated summary tag.");
   answer("Why is total_loss not the sum of what I plot?",
-         "Here it is, exactly: total_loss " + num(total) + " = data " + num(data_sum) + " + regularization_loss " +
-             num(reg_loss) + ", and regularization_loss is the sum of its terms (" + num(reg_sum) + ").");
+         "Here it is, exactly: total_loss " + num(total) + " = data " + num(data_sum) +
+             " + regularization_loss " + num(reg_loss) +
+             ", and regularization_loss is the sum of its terms (" + num(reg_sum) + ").");
   const double reg0 = first.at("terms").value("regularization_loss", 0.0);
   if (reg0 > 0 && reg_loss > reg0 * 1.02) {
     std::string grew;
-    const json wn = point->value("weight_norms", json::object()), wn0 = first.value("weight_norms", json::object());
+    const json wn = point->value("weight_norms", json::object()),
+               wn0 = first.value("weight_norms", json::object());
     auto penalized = [&](const std::string& p) {
       for (const auto& t : info.at("terms"))
         if (t.value("source", "") == p) return true;
@@ -114,21 +124,26 @@ void answer_objective(const Answer& answer, const RunRecord& run, const json& in
     };
     for (const auto& [p, v] : wn.items())
       if (penalized(p) && wn0.contains(p) && v.get<double>() > wn0.at(p).get<double>() * 1.05)
-        grew += (grew.empty() ? "" : ", ") + p + " (‖w‖ " + num(wn0.at(p).get<double>(), 4) + " → " + num(v.get<double>(), 4) + ")";
-    answer("Why does the regularization loss rise?",
-           "It went from " + num(reg0) + " at step " + std::to_string(first.at("step").get<int64_t>()) + " to " +
-               num(reg_loss) + ": the data loss's gradient grows the weights faster than the penalty shrinks them" +
-               (grew.empty() ? "." : "; growing: " + grew + ".") +
-               " The gradient shares above say how hard each penalty pulls compared with the data term.");
+        grew += (grew.empty() ? "" : ", ") + p + " (‖w‖ " + num(wn0.at(p).get<double>(), 4) +
+                " → " + num(v.get<double>(), 4) + ")";
+    answer(
+        "Why does the regularization loss rise?",
+        "It went from " + num(reg0) + " at step " +
+            std::to_string(first.at("step").get<int64_t>()) + " to " + num(reg_loss) +
+            ": the data loss's gradient grows the weights faster than the penalty shrinks them" +
+            (grew.empty() ? "." : "; growing: " + grew + ".") +
+            " The gradient shares above say how hard each penalty pulls compared with the data term.");
   }
   const auto val = run.split("val");
   if (!val.empty()) {
     const json& v = *val.back();
     answer("Does the validation loss include the L2 penalty?",
-           "Occam logs them apart: at step " + std::to_string(v.at("step").get<int64_t>()) + " validation data loss " +
-               num(data_total(info, v.at("terms"))) + ", validation regularization_loss " +
+           "Occam logs them apart: at step " + std::to_string(v.at("step").get<int64_t>()) +
+               " validation data loss " + num(data_total(info, v.at("terms"))) +
+               ", validation regularization_loss " +
                num(v.at("terms").value("regularization_loss", 0.0)) +
-               ". A Keras val_loss is their sum (total_loss " + num(v.at("terms").at("total_loss").get<double>()) +
+               ". A Keras val_loss is their sum (total_loss " +
+               num(v.at("terms").at("total_loss").get<double>()) +
                "): Keras 2 and 3 include weight penalties in evaluate(), despite the Keras FAQ.");
     const double train_total = total, val_total = v.at("terms").at("total_loss").get<double>();
     if (train_total > val_total) {
@@ -137,8 +152,10 @@ void answer_objective(const Answer& answer, const RunRecord& run, const json& in
       for (const auto& l : info.at("layers"))
         if (l.value("train_only_noise", false)) noise = true;
       if (!noise) why = "training batches are harder than the whole validation set on average";
-      answer("Why is the training loss higher than the validation loss?",
-             why + "; per-epoch train figures are running means over an epoch whose weights kept improving; both include the same regularization terms.");
+      answer(
+          "Why is the training loss higher than the validation loss?",
+          why +
+              "; per-epoch train figures are running means over an epoch whose weights kept improving; both include the same regularization terms.");
     }
   }
 }
@@ -150,25 +167,34 @@ void answer_model(const Answer& answer, const json& info, const json* point) {
   for (const auto& t : info.at("terms"))
     if (t.value("applies_to", "") == "activity") activity = true;
   if (activity)
-    answer("Is the activity regularizer divided by the batch size?",
-           "Yes: each activity term is the penalty of the layer's output divided by that step's batch size (" +
-               std::to_string(info.value("batch_size", 0)) +
-               "; smaller for an epoch's last batch), as Keras >= 3.14 and tf.keras do. Keras 3.0-3.13 did not divide.");
+    answer(
+        "Is the activity regularizer divided by the batch size?",
+        "Yes: each activity term is the penalty of the layer's output divided by that step's batch size (" +
+            std::to_string(info.value("batch_size", 0)) +
+            "; smaller for an epoch's last batch), as Keras >= 3.14 and tf.keras do. Keras 3.0-3.13 did not divide.");
   if (!info.at("frozen_regularized").empty()) {
     std::string names;
-    for (const auto& f : info.at("frozen_regularized")) names += (names.empty() ? "" : ", ") + f.at("parameter").get<std::string>();
-    answer("Do frozen layers count?", "No: " + names + (info.at("frozen_regularized").size() == 1 ? " has a regularizer" : " have regularizers") +
-                                          " but " + (info.at("frozen_regularized").size() == 1 ? "is" : "are") + " not trainable, so not in the objective "
-                                          "(Keras 3 behaviour; tf.keras 2.x counted them).");
+    for (const auto& f : info.at("frozen_regularized"))
+      names += (names.empty() ? "" : ", ") + f.at("parameter").get<std::string>();
+    answer("Do frozen layers count?",
+           "No: " + names +
+               (info.at("frozen_regularized").size() == 1 ? " has a regularizer"
+                                                          : " have regularizers") +
+               " but " + (info.at("frozen_regularized").size() == 1 ? "is" : "are") +
+               " not trainable, so not in the objective "
+               "(Keras 3 behaviour; tf.keras 2.x counted them).");
   }
   for (const auto& l : info.at("layers")) {
     if (!l.contains("followed_by_batch_norm")) continue;
     for (const auto& t : info.at("terms"))
       if (t.value("source", "").rfind(l.at("name").get<std::string>() + "/", 0) == 0)
-        answer("What does " + t.at("name").get<std::string>() + " do to a layer followed by batch normalization?",
-               l.at("name").get<std::string>() + " is followed by " + l.at("followed_by_batch_norm").get<std::string>() +
-                   ", which undoes any scale of its output: the function does not depend on ‖w‖, so the penalty only "
-                   "changes the kernel's scale (and with it the effective learning rate), not what the layer computes.");
+        answer(
+            "What does " + t.at("name").get<std::string>() +
+                " do to a layer followed by batch normalization?",
+            l.at("name").get<std::string>() + " is followed by " +
+                l.at("followed_by_batch_norm").get<std::string>() +
+                ", which undoes any scale of its output: the function does not depend on ‖w‖, so the penalty only "
+                "changes the kernel's scale (and with it the effective learning rate), not what the layer computes.");
   }
   {
     std::string constrained;
@@ -176,24 +202,33 @@ void answer_model(const Answer& answer, const json& info, const json* point) {
     for (const auto& prm : info.at("parameters")) {
       if (!prm.contains("constraint")) continue;
       const std::string name = prm.at("name").get<std::string>();
-      constrained += (constrained.empty() ? "" : "; ") + name + ": " + prm.at("constraint").get<std::string>();
-      if (clipped.contains(name)) constrained += ", changed " + pct(clipped.at(name).get<double>()) + " of its units at this step";
+      constrained +=
+          (constrained.empty() ? "" : "; ") + name + ": " + prm.at("constraint").get<std::string>();
+      if (clipped.contains(name))
+        constrained +=
+            ", changed " + pct(clipped.at(name).get<double>()) + " of its units at this step";
     }
     if (!constrained.empty())
-      answer("Where are the constraints in the objective?",
-             "Nowhere: a constraint is a projection applied after each optimizer update, not a penalty, so it adds "
-             "no term. " + constrained + " (per output unit of a dense kernel, per filter of a conv kernel).");
+      answer(
+          "Where are the constraints in the objective?",
+          "Nowhere: a constraint is a projection applied after each optimizer update, not a penalty, so it adds "
+          "no term. " +
+              constrained + " (per output unit of a dense kernel, per filter of a conv kernel).");
   }
   const json& wd = info.at("optimizer").at("weight_decay");
   if (wd.at("kind") != "none")
-    answer("Is weight decay part of the objective?",
-           "No. " + wd.at("formula").get<std::string>() + (wd.at("formula").get<std::string>().ends_with(".") ? "" : ".") +
-               " It acts in the optimizer step and is not a term of total_loss; metrics.jsonl logs its size under "
-               "outside_objective.");
-  answer("How do the coefficients convert between frameworks?",
-         "See each term's equivalents: the convention here is " + info.at("convention").get<std::string>() +
-             "; Keras l2(λ) = TF-slim / TF OD API weight 2λ = torch coupled weight_decay 2λ; no L2 value reproduces "
-             "decoupled (AdamW) decay under an adaptive optimizer.");
+    answer(
+        "Is weight decay part of the objective?",
+        "No. " + wd.at("formula").get<std::string>() +
+            (wd.at("formula").get<std::string>().ends_with(".") ? "" : ".") +
+            " It acts in the optimizer step and is not a term of total_loss; metrics.jsonl logs its size under "
+            "outside_objective.");
+  answer(
+      "How do the coefficients convert between frameworks?",
+      "See each term's equivalents: the convention here is " +
+          info.at("convention").get<std::string>() +
+          "; Keras l2(λ) = TF-slim / TF OD API weight 2λ = torch coupled weight_decay 2λ; no L2 value reproduces "
+          "decoupled (AdamW) decay under an adaptive optimizer.");
 }
 
 }  // namespace
@@ -222,12 +257,12 @@ json explain_run(const std::string& dir, std::optional<int64_t> step) {
   const TermRows t = term_rows(info, *point, first);
   const double data_sum = t.data_sum, reg_sum = t.reg_sum;
   out["terms"] = t.rows;
-  out["identity"] = {{"total_loss", total},
-                     {"data_sum", data_sum},
-                     {"regularization_loss", reg_loss},
-                     {"regularization_sum", reg_sum},
-                     {"holds", std::fabs(data_sum + reg_loss - total) <= 1e-5 * std::max(1.0, std::fabs(total))}};
-
+  out["identity"] = {
+      {"total_loss", total},
+      {"data_sum", data_sum},
+      {"regularization_loss", reg_loss},
+      {"regularization_sum", reg_sum},
+      {"holds", std::fabs(data_sum + reg_loss - total) <= 1e-5 * std::max(1.0, std::fabs(total))}};
 
   json answers = json::array();
   const Answer answer = [&](const std::string& q, const std::string& a) {
@@ -242,15 +277,18 @@ json explain_run(const std::string& dir, std::optional<int64_t> step) {
 std::string render_explanation(const json& e) {
   std::ostringstream os;
   const json& opt = e.at("optimizer");
-  os << "Run " << e.at("run").get<std::string>() << " — step " << e.at("step") << " (epoch " << e.at("epoch") << ", train)\n";
-  os << "Convention: " << e.at("convention").get<std::string>() << "   Optimizer: " << opt.at("name").get<std::string>()
-     << ", " << opt.at("schedule").get<std::string>() << "   Weight decay: " << opt.at("weight_decay").at("kind").get<std::string>()
-     << "\n\n";
+  os << "Run " << e.at("run").get<std::string>() << " — step " << e.at("step") << " (epoch "
+     << e.at("epoch") << ", train)\n";
+  os << "Convention: " << e.at("convention").get<std::string>()
+     << "   Optimizer: " << opt.at("name").get<std::string>() << ", "
+     << opt.at("schedule").get<std::string>()
+     << "   Weight decay: " << opt.at("weight_decay").at("kind").get<std::string>() << "\n\n";
   const json& id = e.at("identity");
   os << "total_loss = Σ data terms + regularization_loss\n"
-     << "           = " << num(id.at("data_sum").get<double>()) << " + " << num(id.at("regularization_loss").get<double>())
-     << " = " << num(id.at("total_loss").get<double>()) << (id.at("holds").get<bool>() ? "   (holds)" : "   (DOES NOT HOLD)")
-     << "\n\n";
+     << "           = " << num(id.at("data_sum").get<double>()) << " + "
+     << num(id.at("regularization_loss").get<double>()) << " = "
+     << num(id.at("total_loss").get<double>())
+     << (id.at("holds").get<bool>() ? "   (holds)" : "   (DOES NOT HOLD)") << "\n\n";
   // Columns are padded by display width, not bytes: Σ, ², ‖ are several bytes in UTF-8.
   auto pad = [](std::string text, size_t width, bool right = false) {
     size_t shown = 0, cut = text.size();
@@ -271,28 +309,38 @@ std::string render_explanation(const json& e) {
   };
   os << pad("term", 28) << pad("formula", 40) << pad("value", 11, true) << pad("of total", 10, true)
      << pad("of grad", 9, true) << "  trend\n";
-  std::vector<std::pair<std::string, std::vector<std::string>>> by_coefficient;  // equivalents text → terms
+  std::vector<std::pair<std::string, std::vector<std::string>>>
+      by_coefficient;  // equivalents text → terms
   for (const auto& t : e.at("terms")) {
-    const std::string grad_share = t.contains("share_of_gradient") ? pct(t.at("share_of_gradient").get<double>()) : "—";
-    const std::string trend = t.contains("trend") ? (t.at("trend").get<double>() >= 0 ? "+" : "") + pct(t.at("trend").get<double>()) +
-                                                        " since step " + std::to_string(t.at("first_step").get<int64_t>())
-                                                  : "";
+    const std::string grad_share =
+        t.contains("share_of_gradient") ? pct(t.at("share_of_gradient").get<double>()) : "—";
+    const std::string trend = t.contains("trend")
+                                  ? (t.at("trend").get<double>() >= 0 ? "+" : "") +
+                                        pct(t.at("trend").get<double>()) + " since step " +
+                                        std::to_string(t.at("first_step").get<int64_t>())
+                                  : "";
     os << pad(t.at("name").get<std::string>(), 28) << pad(t.value("formula", ""), 40)
-       << pad(num(t.at("value").get<double>(), 5), 11, true) << pad(pct(t.at("share_of_total").get<double>()), 10, true)
-       << pad(grad_share, 9, true) << "  " << trend << "\n";
+       << pad(num(t.at("value").get<double>(), 5), 11, true)
+       << pad(pct(t.at("share_of_total").get<double>()), 10, true) << pad(grad_share, 9, true)
+       << "  " << trend << "\n";
     if (t.contains("source"))
       os << "    penalizes " << t.at("source").get<std::string>()
-         << (t.contains("size") ? " (" + std::to_string(t.at("size").get<int64_t>()) + " values)" : "")
-         << (t.contains("divisor") ? ", divided by " + t.at("divisor").get<std::string>() : "") << "\n";
+         << (t.contains("size") ? " (" + std::to_string(t.at("size").get<int64_t>()) + " values)"
+                                : "")
+         << (t.contains("divisor") ? ", divided by " + t.at("divisor").get<std::string>() : "")
+         << "\n";
     if (t.contains("equivalents") && !t.at("equivalents").empty()) {
       std::string text;
       for (const auto& q : t.at("equivalents"))
         text += "    " + q.at("target").get<std::string>() + ": " +
                 (q.at("exists").get<bool>() ? num(q.at("value").get<double>()) : "none") + " — " +
                 q.at("note").get<std::string>() + "\n";
-      auto it = std::find_if(by_coefficient.begin(), by_coefficient.end(), [&](const auto& g) { return g.first == text; });
-      if (it == by_coefficient.end()) by_coefficient.push_back({text, {t.at("name").get<std::string>()}});
-      else it->second.push_back(t.at("name").get<std::string>());
+      auto it = std::find_if(by_coefficient.begin(), by_coefficient.end(),
+                             [&](const auto& g) { return g.first == text; });
+      if (it == by_coefficient.end())
+        by_coefficient.push_back({text, {t.at("name").get<std::string>()}});
+      else
+        it->second.push_back(t.at("name").get<std::string>());
     }
   }
   for (const auto& [text, names] : by_coefficient) {
@@ -302,7 +350,8 @@ std::string render_explanation(const json& e) {
   }
   os << "\nQuestions this run answers\n";
   for (const auto& a : e.at("answers"))
-    os << "  • " << a.at("question").get<std::string>() << "\n    " << a.at("answer").get<std::string>() << "\n";
+    os << "  • " << a.at("question").get<std::string>() << "\n    "
+       << a.at("answer").get<std::string>() << "\n";
   return os.str();
 }
 

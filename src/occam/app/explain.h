@@ -13,7 +13,8 @@
 namespace occam::app {
 
 // step: the last logged train step at or before it (default: the last one).
-nlohmann::ordered_json explain_run(const std::string& dir, std::optional<int64_t> step = std::nullopt);
+nlohmann::ordered_json explain_run(const std::string& dir,
+                                   std::optional<int64_t> step = std::nullopt);
 std::string render_explanation(const nlohmann::ordered_json& explanation);
 
 }  // namespace occam::app

@@ -39,13 +39,16 @@ std::string count_of(int64_t n, const std::string& noun) {
 }
 
 // A JSON number, or NaN for anything else (a NaN loss is written to JSON as null).
-double as_double(const json& j) { return j.is_number() ? j.get<double>() : std::numeric_limits<double>::quiet_NaN(); }
+double as_double(const json& j) {
+  return j.is_number() ? j.get<double>() : std::numeric_limits<double>::quiet_NaN();
+}
 
 // points[i][group][key] against the step, over the points that have it.
 struct Curve {
   std::vector<double> steps, values;
 };
-Curve curve(const std::vector<const json*>& points, const std::string& group, const std::string& key) {
+Curve curve(const std::vector<const json*>& points, const std::string& group,
+            const std::string& key) {
   Curve c;
   for (const json* p : points) {
     const auto g = p->find(group);
@@ -86,7 +89,8 @@ std::vector<std::string> objective_terms(const std::vector<const json*>& train) 
 std::vector<std::string> data_terms(const json& info, const std::vector<std::string>& terms) {
   std::vector<std::string> out;
   for (const auto& name : terms)
-    if (const json* t = term_info(info, name); t && t->value("kind", "") == "data") out.push_back(name);
+    if (const json* t = term_info(info, name); t && t->value("kind", "") == "data")
+      out.push_back(name);
   if (out.empty() && !terms.empty()) out.push_back(terms.front());
   return out;
 }
@@ -111,8 +115,10 @@ Curve data_curve(const std::vector<const json*>& points, const DataLoss& d) {
     double sum = 0;
     bool all = !d.terms.empty();
     for (const auto& t : d.terms) {
-      if (!g->contains(t)) all = false;
-      else sum += as_double(g->at(t));
+      if (!g->contains(t))
+        all = false;
+      else
+        sum += as_double(g->at(t));
     }
     if (!all) continue;
     c.steps.push_back(as_double(p->value("step", json())));
@@ -126,8 +132,9 @@ std::string swatch(const std::string& color) {
   return "<span class=\"swatch\" style=\"background:" + color + "\"></span>";
 }
 std::string swatch(const svg::Series& l) {
-  return "<span class=\"swatch line" + std::string(l.dots ? " dot" : "") + "\" style=\"color:" + l.color +
-         ";border-top:3px " + (l.dashed ? "dashed" : "solid") + "\"></span>";
+  return "<span class=\"swatch line" + std::string(l.dots ? " dot" : "") +
+         "\" style=\"color:" + l.color + ";border-top:3px " + (l.dashed ? "dashed" : "solid") +
+         "\"></span>";
 }
 
 std::string line_legend(const std::vector<svg::Series>& lines) {
@@ -156,42 +163,47 @@ std::string figure(const std::string& caption, const std::string& body) {
 std::string header_section(const RunRecord& run, const std::vector<const json*>& train) {
   const json& info = run.info;
   const json& s = run.summary;
-  std::string h = "<header>\n<h1>" + escape(info.value("name", "run")) + "</h1>\n<p class=\"dir\">" + escape(run.dir) +
-                  "</p>\n<dl class=\"meta\">\n";
+  std::string h = "<header>\n<h1>" + escape(info.value("name", "run")) +
+                  "</h1>\n<p class=\"dir\">" + escape(run.dir) + "</p>\n<dl class=\"meta\">\n";
   auto row = [&](const std::string& key, const std::string& value_html) {
     h += "<dt>" + key + "</dt><dd>" + value_html + "</dd>\n";
   };
   if (s.is_object() && s.contains("test_accuracy")) {
-    row("test accuracy", "<b class=\"accuracy\">" + pct(as_double(s.at("test_accuracy"))) + "</b>" +
-                             (s.contains("test_top5") ? " (top-5 " + pct(as_double(s.at("test_top5"))) + ")" : ""));
+    row("test accuracy",
+        "<b class=\"accuracy\">" + pct(as_double(s.at("test_accuracy"))) + "</b>" +
+            (s.contains("test_top5") ? " (top-5 " + pct(as_double(s.at("test_top5"))) + ")" : ""));
   } else {
     row("test accuracy", "not evaluated (training unfinished, or no test split)");
   }
   if (s.is_object() && s.contains("steps"))
-    row("progress", count_of(s.value("epochs", 0), "epoch") + ", " + count_of(s.value("steps", 0), "step") + ", " +
+    row("progress", count_of(s.value("epochs", 0), "epoch") + ", " +
+                        count_of(s.value("steps", 0), "step") + ", " +
                         printf_str("%.1f", s.value("wall_s", 0.0)) + " s");
   else if (!train.empty())
-    row("progress", "unfinished: last logged step " + train.back()->value("step", json()).dump() + " (epoch " +
-                        train.back()->value("epoch", json()).dump() + ")");
+    row("progress", "unfinished: last logged step " + train.back()->value("step", json()).dump() +
+                        " (epoch " + train.back()->value("epoch", json()).dump() + ")");
   row("config", escape(info.value("config_source", "?")));
   row("convention", escape(info.value("convention", "?")));
   if (info.contains("optimizer")) {
     const json& o = info.at("optimizer");
     const json wd = o.value("weight_decay", json::object());
-    row("optimizer", escape(o.value("name", "?") + ", " + o.value("schedule", "") + "; weight decay: " +
-                            (wd.value("kind", "none") == "none" ? "none" : wd.value("formula", "?"))));
+    row("optimizer",
+        escape(o.value("name", "?") + ", " + o.value("schedule", "") + "; weight decay: " +
+               (wd.value("kind", "none") == "none" ? "none" : wd.value("formula", "?"))));
   }
   if (info.contains("data")) {
     const json& d = info.at("data");
-    row("data", std::to_string(d.value("train", 0)) + " train · " + std::to_string(d.value("validation", 0)) +
-                    " validation · " + std::to_string(d.value("test", 0)) + " test; batch size " +
+    row("data", std::to_string(d.value("train", 0)) + " train · " +
+                    std::to_string(d.value("validation", 0)) + " validation · " +
+                    std::to_string(d.value("test", 0)) + " test; batch size " +
                     std::to_string(info.value("batch_size", 0)));
   }
   return h + "</dl>\n</header>\n";
 }
 
 // The train objective as stacked bands over the logged steps; the top edge is total_loss.
-std::string objective_section(const RunRecord& run, const std::vector<const json*>& train, svg::Axes axes) {
+std::string objective_section(const RunRecord& run, const std::vector<const json*>& train,
+                              svg::Axes axes) {
   const std::vector<std::string> names = objective_terms(train);
   const std::vector<std::string> data = data_terms(run.info, names);
   std::vector<double> steps, total, regularization;
@@ -207,20 +219,26 @@ std::string objective_section(const RunRecord& run, const std::vector<const json
     const json* ti = term_info(run.info, names[k]);
     const std::string formula = ti ? ti->value("formula", "") : "";
     std::vector<double> values;
-    for (const json* p : train) values.push_back(as_double(p->value("terms", json::object()).value(names[k], json())));
+    for (const json* p : train)
+      values.push_back(as_double(p->value("terms", json::object()).value(names[k], json())));
     const double last = values.back();
-    bands.push_back({names[k], palette(k),
-                     names[k] + " = " + formula + "\nat step " + num(steps.back()) + ": " + num(last), values});
-    if (std::find(data.begin(), data.end(), names[k]) == data.end()) regularization_bands.push_back(bands.back());
-    legend += "<li>" + swatch(palette(k)) + "<b>" + escape(names[k]) + "</b> <span class=\"formula\">" +
-              escape(formula) + "</span> <span class=\"last\">" + num(last) +
-              (total.back() > 0 ? " (" + pct(last / total.back()) + ")" : "") + "</span></li>";
+    bands.push_back(
+        {names[k], palette(k),
+         names[k] + " = " + formula + "\nat step " + num(steps.back()) + ": " + num(last), values});
+    if (std::find(data.begin(), data.end(), names[k]) == data.end())
+      regularization_bands.push_back(bands.back());
+    legend += "<li>" + swatch(palette(k)) + "<b>" + escape(names[k]) +
+              "</b> <span class=\"formula\">" + escape(formula) + "</span> <span class=\"last\">" +
+              num(last) + (total.back() > 0 ? " (" + pct(last / total.back()) + ")" : "") +
+              "</span></li>";
   }
   svg::Series total_line;
   total_line.color = "#111";
-  legend += "<li>" + swatch(total_line) +
-            "<b>total_loss</b> <span class=\"formula\">the sum of the bands: data loss + regularization_loss</span>" +
-            (total.empty() ? "" : " <span class=\"last\">" + num(total.back()) + "</span>") + "</li></ul>\n";
+  legend +=
+      "<li>" + swatch(total_line) +
+      "<b>total_loss</b> <span class=\"formula\">the sum of the bands: data loss + regularization_loss</span>" +
+      (total.empty() ? "" : " <span class=\"last\">" + num(total.back()) + "</span>") +
+      "</li></ul>\n";
 
   // Does the top edge equal the logged total? It should to float32 rounding at every step.
   std::string check;
@@ -236,12 +254,14 @@ std::string objective_section(const RunRecord& run, const std::vector<const json
         if (std::isnan(diff)) break;
       }
     }
-    const std::string at_every =
-        train.size() == 1 ? "at the one logged step" : "at all " + std::to_string(train.size()) + " logged steps";
-    check = worst <= 1e-5 ? "<p class=\"ok\">✓ The top edge equals the logged total_loss " + at_every +
-                                " (largest relative difference " + printf_str("%.1e", worst) + ").</p>\n"
-                          : "<p class=\"bad\">✗ The terms do not add up to total_loss: relative difference " +
-                                printf_str("%.3g", worst) + " at step " + num(worst_step) + ".</p>\n";
+    const std::string at_every = train.size() == 1
+                                     ? "at the one logged step"
+                                     : "at all " + std::to_string(train.size()) + " logged steps";
+    check = worst <= 1e-5
+                ? "<p class=\"ok\">✓ The top edge equals the logged total_loss " + at_every +
+                      " (largest relative difference " + printf_str("%.1e", worst) + ").</p>\n"
+                : "<p class=\"bad\">✗ The terms do not add up to total_loss: relative difference " +
+                      printf_str("%.3g", worst) + " at step " + num(worst_step) + ".</p>\n";
   }
   // The regularization terms are often a sliver on top of the data loss: drawn again alone.
   std::string alone;
@@ -250,23 +270,27 @@ std::string objective_section(const RunRecord& run, const std::vector<const json
     small.y_label = "regularization_loss";
     small.height = 240;
     alone = figure("Regularization terms alone (top edge: regularization_loss)",
-                   svg::stacked_chart(small, steps, regularization_bands, "regularization_loss", regularization));
+                   svg::stacked_chart(small, steps, regularization_bands, "regularization_loss",
+                                      regularization));
   }
   axes.y_label = "train objective";
   axes.height = 360;
   return "<section id=\"objective\">\n<h2>Objective: total_loss = data loss + regularization terms</h2>\n"
          "<p class=\"note\">The train objective at each logged step (one batch each), stacked in the order the "
          "objective adds its terms: the data loss at the bottom, each regularization term above it." +
-         (train.empty() ? ""
-                        : " The legend gives each term's formula and its value at the last logged step (" +
-                              num(steps.back()) + "), with its share of total_loss.") +
+         (train.empty()
+              ? ""
+              : " The legend gives each term's formula and its value at the last logged step (" +
+                    num(steps.back()) + "), with its share of total_loss.") +
          "</p>\n" +
-         figure("Loss decomposition (train)", svg::stacked_chart(axes, steps, bands, "total_loss", total) + legend) +
+         figure("Loss decomposition (train)",
+                svg::stacked_chart(axes, steps, bands, "total_loss", total) + legend) +
          check + alone + "</section>\n";
 }
 
 // Train against validation (and test): the losses, then accuracy.
-std::string curves_section(const RunRecord& run, const std::vector<const json*>& train, const svg::Axes& page) {
+std::string curves_section(const RunRecord& run, const std::vector<const json*>& train,
+                           const svg::Axes& page) {
   const auto val = run.split("val"), test = run.split("test");
   const DataLoss data = data_loss(run.info, objective_terms(train));
   std::vector<svg::Series> losses = {
@@ -292,11 +316,13 @@ std::string curves_section(const RunRecord& run, const std::vector<const json*>&
          "points are whole-set evaluations at the end of each epoch; the test point is the final evaluation. "
          "Solid: total_loss; dashed: the data loss alone.</p>\n<div class=\"pair\">\n" +
          figure("Loss", svg::line_chart(loss_axes, losses) + line_legend(losses)) +
-         figure("Accuracy", svg::line_chart(accuracy_axes, accuracy) + line_legend(accuracy)) + "</div>\n</section>\n";
+         figure("Accuracy", svg::line_chart(accuracy_axes, accuracy) + line_legend(accuracy)) +
+         "</div>\n</section>\n";
 }
 
 // One color per layer: its first parameter (the kernel) solid, the others (the bias) dashed.
-std::string weights_section(const RunRecord& run, const std::vector<const json*>& train, svg::Axes axes) {
+std::string weights_section(const RunRecord& run, const std::vector<const json*>& train,
+                            svg::Axes axes) {
   std::vector<svg::Series> lines;
   std::string legend = "<ul class=\"legend\">";
   const json params = run.info.value("parameters", json::array());
@@ -306,14 +332,15 @@ std::string weights_section(const RunRecord& run, const std::vector<const json*>
     const std::string layer = name.substr(0, name.rfind('/'));
     const bool first_of_layer = layers.empty() || layers.back() != layer;
     if (first_of_layer) layers.push_back(layer);
-    lines.push_back(
-        series(name, palette(layers.size() - 1), curve(train, "weight_norms", name), !first_of_layer, false));
-    legend += "<li>" + swatch(lines.back()) + "<b>" + escape(name) + "</b> " +
-              escape(params[k].value("shape", json::array()).dump()) +
-              (params[k].contains("regularizer")
-                   ? " <span class=\"formula\">" + escape(params[k].value("regularizer", "")) + "</span>"
-                   : "") +
-              (params[k].value("trainable", true) ? "" : " (frozen)") + "</li>";
+    lines.push_back(series(name, palette(layers.size() - 1), curve(train, "weight_norms", name),
+                           !first_of_layer, false));
+    legend +=
+        "<li>" + swatch(lines.back()) + "<b>" + escape(name) + "</b> " +
+        escape(params[k].value("shape", json::array()).dump()) +
+        (params[k].contains("regularizer")
+             ? " <span class=\"formula\">" + escape(params[k].value("regularizer", "")) + "</span>"
+             : "") +
+        (params[k].value("trainable", true) ? "" : " (frozen)") + "</li>";
   }
   axes.y_label = "‖w‖₂";
   axes.y_log = true;
@@ -321,52 +348,59 @@ std::string weights_section(const RunRecord& run, const std::vector<const json*>
          "logged train "
          "step (log scale when they span more than two decades). A penalized weight whose norm keeps growing is "
          "pulled harder by the data loss than by its penalty.</p>\n" +
-         figure("Per-parameter ‖w‖₂", svg::line_chart(axes, lines) + legend + "</ul>\n") + "</section>\n";
+         figure("Per-parameter ‖w‖₂", svg::line_chart(axes, lines) + legend + "</ul>\n") +
+         "</section>\n";
 }
 
 // `terms`: the objective's terms in the order the charts color them.
 std::string explain_section(const json& e, const std::vector<std::string>& terms) {
   const json& id = e.at("identity");
   std::string s =
-      "<section id=\"explain\">\n<h2>Explanation at step " + e.at("step").dump() + " (epoch " + e.at("epoch").dump() +
-      ")</h2>\n<p class=\"identity\">total_loss " + num(as_double(id.at("total_loss"))) + " = data " +
-      num(as_double(id.at("data_sum"))) + " + regularization_loss " + num(as_double(id.at("regularization_loss"))) +
+      "<section id=\"explain\">\n<h2>Explanation at step " + e.at("step").dump() + " (epoch " +
+      e.at("epoch").dump() + ")</h2>\n<p class=\"identity\">total_loss " +
+      num(as_double(id.at("total_loss"))) + " = data " + num(as_double(id.at("data_sum"))) +
+      " + regularization_loss " + num(as_double(id.at("regularization_loss"))) +
       (id.value("holds", false) ? " <span class=\"ok\">(holds)</span>"
                                 : " <span class=\"bad\">(does not hold)</span>") +
       "</p>\n<table class=\"explain\">\n<thead><tr><th>term</th><th>formula</th><th class=\"num\">value</th>"
       "<th class=\"num\">of total</th><th class=\"num\">of ‖∇‖</th><th>trend</th></tr></thead>\n<tbody>\n";
   for (const auto& t : e.at("terms")) {
     const auto k = std::find(terms.begin(), terms.end(), t.value("name", "")) - terms.begin();
-    std::string name = "<span class=\"term\">" + (k < std::ssize(terms) ? swatch(palette(k)) : "") + "<b>" +
-                       escape(t.value("name", "")) + "</b></span>";
+    std::string name = "<span class=\"term\">" + (k < std::ssize(terms) ? swatch(palette(k)) : "") +
+                       "<b>" + escape(t.value("name", "")) + "</b></span>";
     if (t.contains("source"))
       name += "<div class=\"sub\">penalizes " + escape(t.value("source", "")) +
               (t.contains("size") ? " (" + t.at("size").dump() + " values)" : "") + "</div>";
     std::string formula = escape(t.value("formula", ""));
-    if (t.contains("divisor")) formula += "<div class=\"sub\">divided by " + escape(t.value("divisor", "")) + "</div>";
+    if (t.contains("divisor"))
+      formula += "<div class=\"sub\">divided by " + escape(t.value("divisor", "")) + "</div>";
     if (t.contains("equivalents") && !t.at("equivalents").empty()) {
       formula += "<details><summary>equivalents</summary><ul>";
       for (const auto& q : t.at("equivalents"))
-        formula += "<li>" + escape(q.value("target", "")) + ": " +
-                   (q.value("exists", false) ? num(as_double(q.at("value"))) : std::string("none")) + " — " +
-                   escape(q.value("note", "")) + "</li>";
+        formula +=
+            "<li>" + escape(q.value("target", "")) + ": " +
+            (q.value("exists", false) ? num(as_double(q.at("value"))) : std::string("none")) +
+            " — " + escape(q.value("note", "")) + "</li>";
       formula += "</ul></details>";
     }
-    const std::string grad = t.contains("share_of_gradient") ? pct(as_double(t.at("share_of_gradient"))) : "—";
+    const std::string grad =
+        t.contains("share_of_gradient") ? pct(as_double(t.at("share_of_gradient"))) : "—";
     std::string trend;
     if (t.contains("trend")) {
       const double v = as_double(t.at("trend"));
       trend = (v >= 0 ? "+" : "") + pct(v) + " since step " + t.at("first_step").dump();
     }
-    s += "<tr><td>" + name + "</td><td>" + formula + "</td><td class=\"num\">" + num(as_double(t.at("value"))) +
-         "</td><td class=\"num\">" + pct(as_double(t.at("share_of_total"))) + "</td><td class=\"num\">" + grad +
-         "</td><td>" + trend + "</td></tr>\n";
+    s += "<tr><td>" + name + "</td><td>" + formula + "</td><td class=\"num\">" +
+         num(as_double(t.at("value"))) + "</td><td class=\"num\">" +
+         pct(as_double(t.at("share_of_total"))) + "</td><td class=\"num\">" + grad + "</td><td>" +
+         trend + "</td></tr>\n";
   }
   s +=
       "</tbody></table>\n<p class=\"note\">of ‖∇‖: the norm of the term's gradient on what it penalizes, as a "
       "fraction of that parameter's whole gradient.</p>\n<h3>Questions this run answers</h3>\n<dl class=\"answers\">\n";
   for (const auto& a : e.at("answers"))
-    s += "<dt>" + escape(a.value("question", "")) + "</dt><dd>" + escape(a.value("answer", "")) + "</dd>\n";
+    s += "<dt>" + escape(a.value("question", "")) + "</dt><dd>" + escape(a.value("answer", "")) +
+         "</dd>\n";
   return s + "</dl>\n</section>\n";
 }
 
@@ -407,9 +441,10 @@ footer { color: #999; font-size: 12px; margin-top: 30px; }
 
 std::string render_page(const RunRecord& run) {
   const auto train = run.split("train");
-  std::string html = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" +
-                     escape("occam report: " + run.info.value("name", run.dir)) + "</title>\n<style>" + kStyle +
-                     "</style>\n</head>\n<body>\n<main>\n";
+  std::string html =
+      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" +
+      escape("occam report: " + run.info.value("name", run.dir)) + "</title>\n<style>" + kStyle +
+      "</style>\n</head>\n<body>\n<main>\n";
   const svg::Axes axes = page_axes(run);
   html += header_section(run, train);
   html += objective_section(run, train, axes);
@@ -435,7 +470,8 @@ std::string write_report(const std::string& run_dir, const std::string& out_path
     html = render_page(run);
   } catch (const nlohmann::json::exception& e) {
     // A field of the wrong type or missing where `occam train` always writes it.
-    throw Error(run_dir + ": run.json or metrics.jsonl is not as occam train writes it (" + e.what() + ")");
+    throw Error(run_dir + ": run.json or metrics.jsonl is not as occam train writes it (" +
+                e.what() + ")");
   }
   const std::string path = out_path.empty() ? run_dir + "/report.html" : out_path;
   std::ofstream out(path, std::ios::binary);

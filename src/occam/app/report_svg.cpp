@@ -28,7 +28,9 @@ struct Scale {
   bool log = false;
   double step = 1;            // tick spacing of a linear axis (sets the label decimals)
   std::vector<double> ticks;  // data values
-  double operator()(double v) const { return p0 + ((log ? std::log10(v) : v) - lo) / (hi - lo) * (p1 - p0); }
+  double operator()(double v) const {
+    return p0 + ((log ? std::log10(v) : v) - lo) / (hi - lo) * (p1 - p0);
+  }
 };
 
 // Ticks at 1, 2 or 5 × 10^k, about `target` of them, no closer than min_step; the interval is
@@ -110,8 +112,8 @@ Scale y_scale(const Axes& a, Extent y) {
 }
 
 std::string open_svg(const Axes& a, const std::string& cls, const std::string& attributes) {
-  return "<svg class=\"" + cls + "\" viewBox=\"0 0 " + std::to_string(a.width) + " " + std::to_string(a.height) +
-         "\" role=\"img\"" + attributes + ">\n";
+  return "<svg class=\"" + cls + "\" viewBox=\"0 0 " + std::to_string(a.width) + " " +
+         std::to_string(a.height) + "\" role=\"img\"" + attributes + ">\n";
 }
 
 // Grid, axes, tick labels and axis labels.
@@ -122,20 +124,21 @@ std::string frame(const Axes& a, const Scale& x, const Scale& y) {
     const std::string py = px(y(t));
     s += "<line x1=\"" + px(left) + "\" x2=\"" + px(right) + "\" y1=\"" + py + "\" y2=\"" + py +
          "\" stroke=\"#e6e6e6\"/><text x=\"" + px(left - 6) + "\" y=\"" + py +
-         "\" text-anchor=\"end\" dominant-baseline=\"middle\">" + tick_label(y, t, a.y_percent) + "</text>\n";
+         "\" text-anchor=\"end\" dominant-baseline=\"middle\">" + tick_label(y, t, a.y_percent) +
+         "</text>\n";
   }
   for (double t : x.ticks) {
     const std::string pxx = px(x(t));
-    s += "<line x1=\"" + pxx + "\" x2=\"" + pxx + "\" y1=\"" + px(bottom) + "\" y2=\"" + px(bottom + 5) +
-         "\" stroke=\"#888\"/><text x=\"" + pxx + "\" y=\"" + px(bottom + 18) + "\" text-anchor=\"middle\">" +
-         tick_label(x, t, false) + "</text>\n";
+    s += "<line x1=\"" + pxx + "\" x2=\"" + pxx + "\" y1=\"" + px(bottom) + "\" y2=\"" +
+         px(bottom + 5) + "\" stroke=\"#888\"/><text x=\"" + pxx + "\" y=\"" + px(bottom + 18) +
+         "\" text-anchor=\"middle\">" + tick_label(x, t, false) + "</text>\n";
   }
   s += "<path d=\"M" + px(left) + "," + px(top) + " V" + px(bottom) + " H" + px(right) +
        "\" fill=\"none\" stroke=\"#888\"/>\n";
-  s += "<text x=\"" + px((left + right) / 2) + "\" y=\"" + px(a.height - 6) + "\" text-anchor=\"middle\">" +
-       escape(a.x_label) + "</text>\n";
-  s += "<text transform=\"translate(14," + px((top + bottom) / 2) + ") rotate(-90)\" text-anchor=\"middle\">" +
-       escape(a.y_label) + "</text>\n</g>\n";
+  s += "<text x=\"" + px((left + right) / 2) + "\" y=\"" + px(a.height - 6) +
+       "\" text-anchor=\"middle\">" + escape(a.x_label) + "</text>\n";
+  s += "<text transform=\"translate(14," + px((top + bottom) / 2) +
+       ") rotate(-90)\" text-anchor=\"middle\">" + escape(a.y_label) + "</text>\n</g>\n";
   return s;
 }
 
@@ -145,8 +148,8 @@ std::string no_data(const Axes& a) {
 }
 
 // "M x,y L x,y …" through the finite points; a non-finite value starts a new segment.
-std::string path_through(const std::vector<double>& xs, const std::vector<double>& ys, const Scale& sx,
-                         const Scale& sy) {
+std::string path_through(const std::vector<double>& xs, const std::vector<double>& ys,
+                         const Scale& sx, const Scale& sy) {
   std::string d;
   bool pen_down = false;
   for (size_t i = 0; i < xs.size() && i < ys.size(); ++i) {
@@ -176,11 +179,20 @@ std::string escape(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -200,24 +212,29 @@ std::string line_chart(const Axes& a, const std::vector<Series>& lines) {
   for (const Series& l : lines) {
     const std::string d = path_through(l.x, l.y, sx, sy);
     if (d.empty()) continue;
-    s += "<path class=\"series\" data-name=\"" + escape(l.name) + "\" d=\"" + d + "\" fill=\"none\" stroke=\"" +
-         l.color + "\" stroke-width=\"2\" stroke-linejoin=\"round\"" + (l.dashed ? " stroke-dasharray=\"6 4\"" : "") +
-         "><title>" + escape(l.name) + "</title></path>\n";
-    const bool single = std::count_if(l.y.begin(), l.y.end(), [](double v) { return std::isfinite(v); }) == 1;
+    s += "<path class=\"series\" data-name=\"" + escape(l.name) + "\" d=\"" + d +
+         "\" fill=\"none\" stroke=\"" + l.color +
+         "\" stroke-width=\"2\" stroke-linejoin=\"round\"" +
+         (l.dashed ? " stroke-dasharray=\"6 4\"" : "") + "><title>" + escape(l.name) +
+         "</title></path>\n";
+    const bool single =
+        std::count_if(l.y.begin(), l.y.end(), [](double v) { return std::isfinite(v); }) == 1;
     if (!l.dots && !single) continue;
     for (size_t i = 0; i < l.x.size() && i < l.y.size(); ++i) {
       if (!std::isfinite(l.x[i]) || !std::isfinite(l.y[i]) || (sy.log && l.y[i] <= 0)) continue;
-      const std::string value = a.y_percent ? printf_str("%.2f%%", 100 * l.y[i]) : printf_str("%.6g", l.y[i]);
-      s += "<circle cx=\"" + px(sx(l.x[i])) + "\" cy=\"" + px(sy(l.y[i])) + "\" r=\"4\" fill=\"" + l.color +
-           "\" stroke=\"#fff\"><title>" + escape(l.name) + " at step " + printf_str("%.0f", l.x[i]) + ": " + value +
-           "</title></circle>\n";
+      const std::string value =
+          a.y_percent ? printf_str("%.2f%%", 100 * l.y[i]) : printf_str("%.6g", l.y[i]);
+      s += "<circle cx=\"" + px(sx(l.x[i])) + "\" cy=\"" + px(sy(l.y[i])) + "\" r=\"4\" fill=\"" +
+           l.color + "\" stroke=\"#fff\"><title>" + escape(l.name) + " at step " +
+           printf_str("%.0f", l.x[i]) + ": " + value + "</title></circle>\n";
     }
   }
   return s + "</svg>\n";
 }
 
-std::string stacked_chart(const Axes& a, const std::vector<double>& x, const std::vector<Band>& bands,
-                          const std::string& total_name, const std::vector<double>& total) {
+std::string stacked_chart(const Axes& a, const std::vector<double>& x,
+                          const std::vector<Band>& bands, const std::string& total_name,
+                          const std::vector<double>& total) {
   const size_t n = x.size();
   // tops[k][i]: the sum of bands 0..k at x[i]. A missing or non-finite value counts as 0, so the
   // top edge then differs from the total, visibly.
@@ -241,28 +258,36 @@ std::string stacked_chart(const Axes& a, const std::vector<double>& x, const std
   axes.y_from_zero = true;
   axes.y_log = false;
   const Scale sx = x_scale(axes, ex), sy = y_scale(axes, ey);
-  std::string s = open_svg(axes, "chart stacked", " data-x=\"" + joined(x) + "\"") + frame(axes, sx, sy);
+  std::string s =
+      open_svg(axes, "chart stacked", " data-x=\"" + joined(x) + "\"") + frame(axes, sx, sy);
   if (n == 0) return s + no_data(axes) + "</svg>\n";
 
   // With one point the bands are drawn as a bar 1/25 of the axis wide, inside the plot.
   std::vector<double> xs = x;
-  auto widen = [&](const std::vector<double>& v) { return n == 1 && !v.empty() ? std::vector<double>{v[0], v[0]} : v; };
+  auto widen = [&](const std::vector<double>& v) {
+    return n == 1 && !v.empty() ? std::vector<double>{v[0], v[0]} : v;
+  };
   if (n == 1) {
     const double w = (sx.hi - sx.lo) / 50;
     xs = {std::max(sx.lo, x[0] - w), std::min(sx.hi, x[0] + w)};
   }
   for (size_t k = 0; k < bands.size(); ++k) {
     const std::vector<double> top = widen(tops[k]);
-    const std::vector<double> bottom = k == 0 ? std::vector<double>(xs.size(), 0.0) : widen(tops[k - 1]);
+    const std::vector<double> bottom =
+        k == 0 ? std::vector<double>(xs.size(), 0.0) : widen(tops[k - 1]);
     std::string d;
-    for (size_t i = 0; i < xs.size(); ++i) d += (i == 0 ? "M" : " L") + px(sx(xs[i])) + "," + px(sy(top[i]));
+    for (size_t i = 0; i < xs.size(); ++i)
+      d += (i == 0 ? "M" : " L") + px(sx(xs[i])) + "," + px(sy(top[i]));
     for (size_t i = xs.size(); i-- > 0;) d += " L" + px(sx(xs[i])) + "," + px(sy(bottom[i]));
-    s += "<path class=\"band\" data-term=\"" + escape(bands[k].name) + "\" data-top=\"" + joined(tops[k]) + "\" d=\"" +
-         d + " Z\" fill=\"" + bands[k].color + "\" stroke=\"#fff\" stroke-width=\"0.75\"><title>" +
-         escape(bands[k].tooltip) + "</title></path>\n";
+    s += "<path class=\"band\" data-term=\"" + escape(bands[k].name) + "\" data-top=\"" +
+         joined(tops[k]) + "\" d=\"" + d + " Z\" fill=\"" + bands[k].color +
+         "\" stroke=\"#fff\" stroke-width=\"0.75\"><title>" + escape(bands[k].tooltip) +
+         "</title></path>\n";
   }
-  s += "<path class=\"total\" data-values=\"" + joined(total) + "\" d=\"" + path_through(xs, widen(total), sx, sy) +
-       "\" fill=\"none\" stroke=\"#111\" stroke-width=\"1.5\"><title>" + escape(total_name) + "</title></path>\n";
+  s += "<path class=\"total\" data-values=\"" + joined(total) + "\" d=\"" +
+       path_through(xs, widen(total), sx, sy) +
+       "\" fill=\"none\" stroke=\"#111\" stroke-width=\"1.5\"><title>" + escape(total_name) +
+       "</title></path>\n";
   return s + "</svg>\n";
 }
 

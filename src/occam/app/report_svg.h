@@ -20,7 +20,7 @@ struct Axes {
   int height = 330;
   bool y_from_zero = false;
   bool y_percent = false;  // tick labels as percentages of 1
-  bool y_log = false;      // log10 axis, when every value is > 0 and they span more than two decades
+  bool y_log = false;  // log10 axis, when every value is > 0 and they span more than two decades
   // The x axis covers at least [x_lo, x_hi] (NaN: the data alone), so the charts of a page can
   // share one range of steps.
   double x_lo = std::numeric_limits<double>::quiet_NaN();
@@ -46,7 +46,8 @@ struct Band {
   std::string tooltip;
   std::vector<double> y;
 };
-std::string stacked_chart(const Axes& axes, const std::vector<double>& x, const std::vector<Band>& bands,
-                          const std::string& total_name, const std::vector<double>& total);
+std::string stacked_chart(const Axes& axes, const std::vector<double>& x,
+                          const std::vector<Band>& bands, const std::string& total_name,
+                          const std::vector<double>& total);
 
 }  // namespace occam::app::svg

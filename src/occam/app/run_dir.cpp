@@ -36,7 +36,8 @@ RunRecord read_run(const std::string& dir) {
       r.points.push_back(json::parse(line));
     } catch (const json::exception&) {
       // A run killed mid-write leaves at most a torn last line: skip it, keep the rest.
-      if (in.peek() != EOF) throw Error(dir + "/metrics.jsonl:" + std::to_string(n) + ": not valid JSON");
+      if (in.peek() != EOF)
+        throw Error(dir + "/metrics.jsonl:" + std::to_string(n) + ": not valid JSON");
     }
   }
   if (std::filesystem::exists(dir + "/summary.json")) r.summary = parse_file(dir + "/summary.json");

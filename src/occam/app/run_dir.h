@@ -12,7 +12,7 @@ struct RunRecord {
   std::string dir;
   nlohmann::ordered_json info;                 // run.json
   std::vector<nlohmann::ordered_json> points;  // metrics.jsonl, in order
-  nlohmann::ordered_json summary;              // summary.json (null while training or after a failure)
+  nlohmann::ordered_json summary;  // summary.json (null while training or after a failure)
 
   // The train points, and the last point of a split at or before `step` (null if none).
   std::vector<const nlohmann::ordered_json*> split(const std::string& name) const;

@@ -20,9 +20,12 @@ double as_decimal(float v) {
 
 std::string layout_name(regularize::Layout l) {
   switch (l) {
-    case regularize::Layout::dense_kernel: return "dense_kernel [in,out]: one unit per output column";
-    case regularize::Layout::conv_kernel: return "conv_kernel [O,I,H,W]: one unit per filter";
-    case regularize::Layout::vector: return "vector";
+    case regularize::Layout::dense_kernel:
+      return "dense_kernel [in,out]: one unit per output column";
+    case regularize::Layout::conv_kernel:
+      return "conv_kernel [O,I,H,W]: one unit per filter";
+    case regularize::Layout::vector:
+      return "vector";
   }
   return "?";
 }
@@ -33,7 +36,8 @@ json equivalents_of(const regularize::Regularizer& r, regularize::Convention con
   for (const auto& [name, value] : r.coefficients()) {
     if (name != "l2" || value == 0.f) continue;
     for (const auto& e : regularize::l2_equivalents(as_decimal(value), convention, rule))
-      out.push_back({{"target", e.target}, {"exists", e.exists}, {"value", e.value}, {"note", e.note}});
+      out.push_back(
+          {{"target", e.target}, {"exists", e.exists}, {"value", e.value}, {"note", e.note}});
   }
   return out;
 }
@@ -47,14 +51,19 @@ json coefficients_of(const regularize::Regularizer& r) {
 // One entry of "terms", in the objective's order, from the term itself.
 json term_json(const nn::Term& t, regularize::Convention convention, regularize::UpdateRule rule) {
   if (!t.regularizer) return {{"name", t.name}, {"kind", "data"}, {"formula", t.formula}};
-  json j = {{"name", t.name},         {"kind", "regularization"}, {"penalty", t.regularizer->kind()},
-            {"source", t.source},     {"applies_to", t.applies_to}, {"formula", t.formula},
+  json j = {{"name", t.name},
+            {"kind", "regularization"},
+            {"penalty", t.regularizer->kind()},
+            {"source", t.source},
+            {"applies_to", t.applies_to},
+            {"formula", t.formula},
             {"coefficients", coefficients_of(*t.regularizer)}};
   if (t.applies_to == "parameter") {
     j["size"] = t.size;
     j["equivalents"] = equivalents_of(*t.regularizer, convention, rule);
   } else {
-    j["divisor"] = "the batch size of each step (Keras >= 3.14 and tf.keras divide; Keras 3.0-3.13 did not)";
+    j["divisor"] =
+        "the batch size of each step (Keras >= 3.14 and tf.keras divide; Keras 3.0-3.13 did not)";
   }
   return j;
 }
@@ -110,8 +119,9 @@ json layers_json(nn::Sequential& model) {
 
 }  // namespace
 
-json describe_run(const config::RunConfig& config, nn::Sequential& model, const optim::Optimizer& optimizer,
-                  const data::Splits& data, const train::StepResult& first_step) {
+json describe_run(const config::RunConfig& config, nn::Sequential& model,
+                  const optim::Optimizer& optimizer, const data::Splits& data,
+                  const train::StepResult& first_step) {
   json j;
   j["format"] = "occam-run/1";
   j["name"] = config.name;
@@ -121,16 +131,20 @@ json describe_run(const config::RunConfig& config, nn::Sequential& model, const 
   j["convention"] = std::string(regularize::to_string(config.convention));
   j["batch_size"] = config.training.batch_size;
   j["epochs"] = config.training.epochs;
-  j["data"] = {{"train", data.train->size()}, {"validation", data.validation->size()}, {"test", data.test->size()}};
+  j["data"] = {{"train", data.train->size()},
+               {"validation", data.validation->size()},
+               {"test", data.test->size()}};
   j["optimizer"] = optimizer_json(config, optimizer);
   const auto rule = config::update_rule(config.optimizer);
   json terms = json::array();
   for (const auto& t : first_step.data) terms.push_back(term_json(t, config.convention, rule));
-  for (const auto& t : first_step.regularization) terms.push_back(term_json(t, config.convention, rule));
+  for (const auto& t : first_step.regularization)
+    terms.push_back(term_json(t, config.convention, rule));
   json frozen = json::array();
   for (const auto& name : first_step.frozen_regularized) {
     const nn::Parameter* p = model.find_parameter(name);
-    frozen.push_back({{"parameter", name}, {"formula", p && p->regularizer ? p->regularizer->formula() : ""}});
+    frozen.push_back(
+        {{"parameter", name}, {"formula", p && p->regularizer ? p->regularizer->formula() : ""}});
   }
   j["terms"] = terms;
   j["parameters"] = parameters_json(model);

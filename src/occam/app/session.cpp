@@ -6,7 +6,8 @@
 namespace occam::app {
 
 data::Batcher Session::train_batcher() const {
-  return data::Batcher(*data.train, data::BatcherConfig{config.training.batch_size, true, false}, Rng(config.seed + 2));
+  return data::Batcher(*data.train, data::BatcherConfig{config.training.batch_size, true, false},
+                       Rng(config.seed + 2));
 }
 
 std::unique_ptr<Session> open_session(config::RunConfig cfg) {
@@ -24,8 +25,8 @@ std::unique_ptr<Session> open_session(config::RunConfig cfg) {
   s->schedule = optim::make_schedule(cfg.schedule);
   s->task = config::build_task(cfg.task);
   s->trainer = std::make_unique<train::Trainer>(
-      *s->model, *s->optimizer, [sch = s->schedule.get()](int64_t k) { return sch->lr_at(k); }, s->task,
-      train::TrainerOptions{cfg.training.fused_regularizers, true}, Rng(cfg.seed + 1));
+      *s->model, *s->optimizer, [sch = s->schedule.get()](int64_t k) { return sch->lr_at(k); },
+      s->task, train::TrainerOptions{cfg.training.fused_regularizers, true}, Rng(cfg.seed + 1));
   s->config = std::move(cfg);
   return s;
 }

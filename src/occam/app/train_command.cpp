@@ -17,10 +17,10 @@
 #include "occam/config/node.h"
 #include "occam/regularize/gradient_norm.h"
 #include "occam/tensor/threads.h"
-#include "occam/train/metrics.h"
-#include "occam/train/run_logger.h"
 #include "occam/train/callbacks.h"
 #include "occam/train/fit.h"
+#include "occam/train/metrics.h"
+#include "occam/train/run_logger.h"
 #include "occam/train/trainer.h"
 
 namespace occam::app {
@@ -33,7 +33,8 @@ namespace {
 std::string unique_run_dir(const std::string& out, const std::string& name) {
   fs::create_directories(out);
   std::string dir = (fs::path(out) / name).string();
-  for (int k = 2; fs::exists(dir); ++k) dir = (fs::path(out) / (name + "-" + std::to_string(k))).string();
+  for (int k = 2; fs::exists(dir); ++k)
+    dir = (fs::path(out) / (name + "-" + std::to_string(k))).string();
   fs::create_directories(dir);
   return dir;
 }
@@ -77,15 +78,16 @@ json terms_json(const std::vector<train::NamedValue>& terms) {
 
 // "loss 0.3031 = data 0.2166 + reg 0.0865"
 std::string loss_line(const std::vector<train::NamedValue>& terms, size_t data_terms) {
-  return "loss " + fixed(term(terms, "total_loss")) + " = data " + fixed(data_sum(terms, data_terms)) + " + reg " +
-         fixed(term(terms, "regularization_loss"));
+  return "loss " + fixed(term(terms, "total_loss")) + " = data " +
+         fixed(data_sum(terms, data_terms)) + " + reg " + fixed(term(terms, "regularization_loss"));
 }
 
 // "  acc 0.8937" — the task's metrics on the console (accuracy as "acc").
 std::string metrics_line(const std::map<std::string, double>& metrics, bool all) {
   std::string out;
   for (const auto& [name, v] : metrics)
-    if (all || name == "accuracy") out += "  " + std::string(name == "accuracy" ? "acc" : name) + " " + fixed(v);
+    if (all || name == "accuracy")
+      out += "  " + std::string(name == "accuracy" ? "acc" : name) + " " + fixed(v);
   return out;
 }
 
@@ -100,12 +102,14 @@ class Progress {
     last_ = now;
     const int width = 24;
     const int filled = int(width * batch / std::max<int64_t>(1, batches));
-    const double eta = samples_per_s > 0 ? double(batches - batch) * batch_size_ / samples_per_s : 0;
+    const double eta =
+        samples_per_s > 0 ? double(batches - batch) * batch_size_ / samples_per_s : 0;
     out_ << "\r\033[Kepoch " << epoch << "/" << epochs << " [" << std::string(size_t(filled), '=')
          << std::string(size_t(width - filled), ' ') << "] " << batch << "/" << batches << " ETA "
          << fixed(eta, 0) << "s " << fixed(samples_per_s / 1000, 1) << "k samples/s  data "
-         << fixed(data_sum(terms, data_terms)) << " + reg " << fixed(term(terms, "regularization_loss"))
-         << " = " << fixed(term(terms, "total_loss")) << std::flush;
+         << fixed(data_sum(terms, data_terms)) << " + reg "
+         << fixed(term(terms, "regularization_loss")) << " = " << fixed(term(terms, "total_loss"))
+         << std::flush;
   }
   void end_line() {
     if (tty_ && !quiet_) out_ << "\r\033[K";
@@ -121,8 +125,13 @@ class Progress {
 // The console: the progress bar (on a terminal) and one line per epoch.
 class ConsoleCallback final : public train::Callback {
  public:
-  ConsoleCallback(std::ostream& out, bool tty, bool quiet, int64_t epochs, int64_t batch_size, size_t data_terms)
-      : out_(out), progress_(out, tty, quiet), quiet_(quiet), epochs_(epochs), data_terms_(data_terms) {
+  ConsoleCallback(std::ostream& out, bool tty, bool quiet, int64_t epochs, int64_t batch_size,
+                  size_t data_terms)
+      : out_(out),
+        progress_(out, tty, quiet),
+        quiet_(quiet),
+        epochs_(epochs),
+        data_terms_(data_terms) {
     progress_.batch_size_ = batch_size;
   }
   void on_step(const train::StepEvent& e) override {
@@ -133,13 +142,14 @@ class ConsoleCallback final : public train::Callback {
     progress_.end_line();
     samples_per_s = e.seconds > 0 ? double(e.samples) / e.seconds : 0;
     last_train_terms = terms_json(e.terms);
-    std::string line = "epoch " + std::to_string(e.epoch) + "/" + std::to_string(epochs_) + "  train " +
-                       loss_line(e.terms, data_terms_) + metrics_line(e.metrics, true);
+    std::string line = "epoch " + std::to_string(e.epoch) + "/" + std::to_string(epochs_) +
+                       "  train " + loss_line(e.terms, data_terms_) + metrics_line(e.metrics, true);
     if (e.validation) {
       last_val = {{"terms", terms_json(e.validation->terms)}};
       for (const auto& [name, v] : e.validation->metrics)
         if (name == "accuracy") last_val[name] = v;
-      line += "  | val " + loss_line(e.validation->terms, data_terms_) + metrics_line(e.validation->metrics, false);
+      line += "  | val " + loss_line(e.validation->terms, data_terms_) +
+              metrics_line(e.validation->metrics, false);
     }
     line += "  | " + fixed(samples_per_s / 1000, 1) + "k samples/s, " + fixed(e.seconds, 1) + " s";
     if (!quiet_) out_ << line << "\n" << std::flush;
@@ -161,7 +171,8 @@ class RunInfoCallback final : public train::Callback {
   RunInfoCallback(std::string path, Session& session) : path_(std::move(path)), session_(session) {}
   void on_step(const train::StepEvent& e) override {
     if (written_) return;
-    write_json(path_, describe_run(session_.config, *session_.model, *session_.optimizer, session_.data, e.result));
+    write_json(path_, describe_run(session_.config, *session_.model, *session_.optimizer,
+                                   session_.data, e.result));
     written_ = true;
   }
 
@@ -181,13 +192,15 @@ struct ChosenConfig {
 ChosenConfig choose_config(const TrainArgs& args) {
   ChosenConfig c;
   if (!args.resume.empty()) {
-    if (!fs::is_directory(args.resume)) throw Error(args.resume + ": no such run directory to resume");
+    if (!fs::is_directory(args.resume))
+      throw Error(args.resume + ": no such run directory to resume");
     const std::string path = args.resume + "/config.yaml";
     c.text = read_text(path);
     c.config = config::read_run_config(config::ConfigNode::load_string(c.text, path));
     c.config.source = path;
     try {
-      c.config.training.epochs = json::parse(read_text(args.resume + "/run.json")).at("epochs").get<int64_t>();
+      c.config.training.epochs =
+          json::parse(read_text(args.resume + "/run.json")).at("epochs").get<int64_t>();
     } catch (const json::exception& e) {
       throw Error(args.resume + "/run.json: unreadable (" + std::string(e.what()) + ")");
     }
@@ -199,7 +212,8 @@ ChosenConfig choose_config(const TrainArgs& args) {
     c.text = read_text(args.config);
   }
   if (args.epochs) {
-    if (*args.epochs < 1) throw ConfigError("--epochs: expected an integer >= 1, got " + std::to_string(*args.epochs));
+    if (*args.epochs < 1)
+      throw ConfigError("--epochs: expected an integer >= 1, got " + std::to_string(*args.epochs));
     c.config.training.epochs = *args.epochs;
   }
   return c;
@@ -207,8 +221,8 @@ ChosenConfig choose_config(const TrainArgs& args) {
 
 // A fresh run directory with its config and TensorBoard header, or the resumed run restored
 // from its last checkpoint. Returns the first epoch to train.
-int64_t start_run(const TrainArgs& args, const ChosenConfig& chosen, Session& session, std::string& dir,
-                  std::optional<double>& best) {
+int64_t start_run(const TrainArgs& args, const ChosenConfig& chosen, Session& session,
+                  std::string& dir, std::optional<double>& best) {
   train::Trainer& trainer = *session.trainer;
   if (args.resume.empty()) {
     dir = unique_run_dir(args.out, args.name.empty() ? chosen.config.name : args.name);
@@ -221,12 +235,14 @@ int64_t start_run(const TrainArgs& args, const ChosenConfig& chosen, Session& se
   best = train::CheckpointCallback::best_of(checkpoint, trainer.task().selection());
   const int64_t first_epoch = checkpoint.header.value("epoch", int64_t(0)) + 1;
   if (first_epoch > session.config.training.epochs)
-    throw Error(dir + ": already trained " + std::to_string(first_epoch - 1) + " epochs (pass --epochs N with N > " +
-                std::to_string(first_epoch - 1) + " to train more)");
+    throw Error(dir + ": already trained " + std::to_string(first_epoch - 1) +
+                " epochs (pass --epochs N with N > " + std::to_string(first_epoch - 1) +
+                " to train more)");
   return first_epoch;
 }
 
-void write_header(train::RunLogger& logger, const config::RunConfig& cfg, const std::string& config_text) {
+void write_header(train::RunLogger& logger, const config::RunConfig& cfg,
+                  const std::string& config_text) {
   tensorboard::HParams hp{{"optimizer", std::string(config::to_string(cfg.optimizer.kind))},
                           {"lr", double(config::base_lr(cfg.schedule))},
                           {"batch_size", double(cfg.training.batch_size)},
@@ -239,9 +255,9 @@ void write_header(train::RunLogger& logger, const config::RunConfig& cfg, const 
 
 void print_start(std::ostream& out, const Session& s) {
   const config::RunConfig& cfg = s.config;
-  out << "occam: training " << cfg.name << " (" << cfg.source << "), " << s.data.train->size() << " train / "
-      << s.data.validation->size() << " val / " << s.data.test->size() << " test samples, " << cfg.training.epochs
-      << " epochs, " << cfg.threads << " threads\n";
+  out << "occam: training " << cfg.name << " (" << cfg.source << "), " << s.data.train->size()
+      << " train / " << s.data.validation->size() << " val / " << s.data.test->size()
+      << " test samples, " << cfg.training.epochs << " epochs, " << cfg.threads << " threads\n";
   for (nn::Parameter* p : s.model->parameters())
     if (p->regularizer && !p->trainable)
       out << "note: " << p->name << " has a regularizer (" << p->regularizer->formula()
@@ -264,10 +280,13 @@ void finish_run(const TrainArgs& args, Session& s, const std::string& dir, train
   if (!console.last_val.is_null()) summary["validation"] = console.last_val;
   if (s.data.test->size() > 0) {
     const auto t = trainer.evaluate(*s.data.test, s.config.training.eval_batch_size);
-    logger.log(train::eval_point(trainer.step(), s.config.training.epochs, "test", t, trainer.lr()));
-    for (const auto& [name, v] : t.metrics) summary["test_" + (name == "top5" ? std::string("top5") : name)] = v;
+    logger.log(
+        train::eval_point(trainer.step(), s.config.training.epochs, "test", t, trainer.lr()));
+    for (const auto& [name, v] : t.metrics)
+      summary["test_" + (name == "top5" ? std::string("top5") : name)] = v;
     summary["final_terms"] = terms_json(t.terms);
-    if (!args.quiet) out << "test  " << loss_line(t.terms, data_terms) << metrics_line(t.metrics, false) << "\n";
+    if (!args.quiet)
+      out << "test  " << loss_line(t.terms, data_terms) << metrics_line(t.metrics, false) << "\n";
   }
   double previous_wall = 0;
   if (!args.resume.empty()) {
@@ -300,8 +319,10 @@ std::string run_train(const TrainArgs& args, std::ostream& out) {
   const config::RunConfig& cfg = s.config;
   RunInfoCallback info(dir + "/run.json", s);
   train::RunLogCallback log(logger, trainer, cfg.logging.histograms_every_steps);
-  ConsoleCallback console(out, tty, args.quiet, cfg.training.epochs, cfg.training.batch_size, s.task->data_terms().size());
-  train::CheckpointCallback checkpoints(dir + "/checkpoints", trainer, cfg.logging.keep_checkpoints, best);
+  ConsoleCallback console(out, tty, args.quiet, cfg.training.epochs, cfg.training.batch_size,
+                          s.task->data_terms().size());
+  train::CheckpointCallback checkpoints(dir + "/checkpoints", trainer, cfg.logging.keep_checkpoints,
+                                        best);
   train::Callback* callbacks[] = {&info, &log, &console, &checkpoints};
 
   train::FitOptions fit;

@@ -19,11 +19,11 @@ namespace occam::app {
 struct TrainArgs {
   std::string config;  // empty: the embedded default
   std::string out = "runs";
-  std::string name;    // empty: the config's name
+  std::string name;  // empty: the config's name
   std::optional<int64_t> epochs;
-  std::string resume;  // a run directory to continue
+  std::string resume;                  // a run directory to continue
   std::optional<int64_t> max_batches;  // per epoch (quick runs and tests)
-  bool quiet = false;  // no progress output (tests)
+  bool quiet = false;                  // no progress output (tests)
 };
 
 // Returns the run directory. Throws occam::Error subclasses on bad input; the console output goes

@@ -36,9 +36,8 @@ kernels::Conv2dShape conv_shape(const Var& x, const Var& kernel, const Var& bias
               " and kernel ", kernel.shape());
   OCCAM_CHECK(groups >= 1, "conv2d: expected groups >= 1, got ", groups);
   if (groups == 1)
-    OCCAM_CHECK(x.dim(1) == kernel.dim(1), "conv2d: x has ", x.dim(1),
-                " channels, kernel expects ", kernel.dim(1), " (x ", x.shape(), ", kernel ",
-                kernel.shape(), ")");
+    OCCAM_CHECK(x.dim(1) == kernel.dim(1), "conv2d: x has ", x.dim(1), " channels, kernel expects ",
+                kernel.dim(1), " (x ", x.shape(), ", kernel ", kernel.shape(), ")");
   else
     OCCAM_CHECK(x.dim(1) == kernel.dim(1) * groups, "conv2d: x has ", x.dim(1),
                 " channels, kernel expects ", kernel.dim(1), " per group × ", groups,
@@ -77,8 +76,8 @@ kernels::Conv2dShape conv_shape(const Var& x, const Var& kernel, const Var& bias
 
 struct ConvOutput {
   Tensor y;
-  Tensor x_blocked;              // x in oneDNN's layout, when the kernel made that copy
-  kernels::LayoutCopy y_copy;    // y in oneDNN's layout, for a convolution that reads y
+  Tensor x_blocked;            // x in oneDNN's layout, when the kernel made that copy
+  kernels::LayoutCopy y_copy;  // y in oneDNN's layout, for a convolution that reads y
 };
 
 // y, x in oneDNN's layout for the backward of dkernel, and y in oneDNN's layout. Reads x's layout
@@ -98,7 +97,8 @@ ConvOutput conv_forward(const kernels::Conv2dShape& s, const Var& x, const Var& 
 // oneDNN's layout when the node's gradient came as a layout copy (n.grad_copy), else plain.
 // When x is another convolution's output read by this op only, dx goes back in that
 // convolution's layout (its grad_copy), not reordered to plain.
-void conv_backward(Node& n, const kernels::Conv2dShape& s, const float* g, const Tensor& x_blocked) {
+void conv_backward(Node& n, const kernels::Conv2dShape& s, const float* g,
+                   const Tensor& x_blocked) {
   const kernels::LayoutCopy* g_copy = n.grad_copy.defined() ? &n.grad_copy : nullptr;
   Node& in = *n.inputs[0];
   const bool only_reader = in.consumers == 1 && !in.grad.defined() && in.value_copy.defined();
@@ -107,8 +107,8 @@ void conv_backward(Node& n, const kernels::Conv2dShape& s, const float* g, const
   float* dkernel = n.needs_grad(1) ? n.grad_of(1).data() : nullptr;
   float* dbias = n.inputs.size() > 2 && n.needs_grad(2) ? n.grad_of(2).data() : nullptr;
   kernels::conv2d_backward(s, g_copy ? nullptr : g, n.input(0).data(), n.input(1).data(), dx,
-                           dkernel, dbias,
-                           &x_blocked, write_dx, g_copy, only_reader ? &in.value_copy : nullptr,
+                           dkernel, dbias, &x_blocked, write_dx, g_copy,
+                           only_reader ? &in.value_copy : nullptr,
                            only_reader ? &in.grad_copy : nullptr);
 }
 
@@ -137,8 +137,7 @@ Var conv2d(const Var& x, const Var& kernel, const Var& bias, Size2 stride, Paddi
 // y = max(conv(x, kernel) + bias, 0): relu(conv2d(...)) as one op (oneDNN applies the ReLU as it
 // writes y), the same numbers with one tape node.   g = dy where y > 0, else 0; then conv2d's
 // backward with g.
-Var conv2d_relu(const Var& x, const Var& kernel, const Var& bias, Size2 stride,
-                Padding2d padding) {
+Var conv2d_relu(const Var& x, const Var& kernel, const Var& bias, Size2 stride, Padding2d padding) {
   const kernels::Conv2dShape s = conv_shape(x, kernel, bias, stride, padding);
   ConvOutput c = conv_forward(s, x, kernel, bias, true);
   Var out = record("conv2d_relu", std::move(c.y), conv_inputs(x, kernel, bias),
@@ -149,7 +148,8 @@ Var conv2d_relu(const Var& x, const Var& kernel, const Var& bias, Size2 stride,
                      Tensor& grad = copy ? n.grad_copy.data : n.grad;
                      const Tensor& value = copy ? n.value_copy.data : n.value;
                      float* g = grad.data();
-                     if (!n.grad_relu_masked) kernels::relu_backward(g, g, value.data(), grad.numel());
+                     if (!n.grad_relu_masked)
+                       kernels::relu_backward(g, g, value.data(), grad.numel());
                      conv_backward(n, s, g, x_blocked);
                    });
   if (out.requires_grad()) out.node()->relu_output = true;

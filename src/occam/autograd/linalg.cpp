@@ -59,7 +59,8 @@ void dense_backward(Node& n, const float* g, int64_t N, int64_t in, int64_t out)
   if (n.needs_grad(1))
     gemm(Trans::transpose, Trans::none, in, out, N, 1.f, n.input(0).data(), in, g, out, 1.f,
          n.grad_of(1).data(), out);
-  if (n.inputs.size() > 2 && n.needs_grad(2)) kernels::add_column_sums(n.grad_of(2).data(), g, N, out);
+  if (n.inputs.size() > 2 && n.needs_grad(2))
+    kernels::add_column_sums(n.grad_of(2).data(), g, N, out);
 }
 
 std::vector<Var> dense_inputs(const Var& x, const Var& w, const Var& b) {
@@ -74,9 +75,8 @@ std::vector<Var> dense_inputs(const Var& x, const Var& w, const Var& b) {
 Var dense(const Var& x, const Var& w, const Var& b) {
   check_dense("dense", x, w, b);
   const int64_t N = x.dim(0), in = x.dim(1), out = w.dim(1);
-  return record("dense", dense_forward(x, w, b), dense_inputs(x, w, b), [N, in, out](Node& n) {
-    dense_backward(n, n.grad.data(), N, in, out);
-  });
+  return record("dense", dense_forward(x, w, b), dense_inputs(x, w, b),
+                [N, in, out](Node& n) { dense_backward(n, n.grad.data(), N, in, out); });
 }
 
 // y = max(x·W + b, 0): relu(dense(x, W, b)) as one op, the same numbers with one tape node and

@@ -18,8 +18,8 @@ Var maximum(const Var& a, const Var& b);  // gradient goes to a where a >= b, el
 Var minimum(const Var& a, const Var& b);  // gradient goes to a where a <= b, else to b
 
 // ---- elementwise, with a constant ----
-Var scale(const Var& x, float s);       // s·x
-Var add_scalar(const Var& x, float s);  // x + s
+Var scale(const Var& x, float s);             // s·x
+Var add_scalar(const Var& x, float s);        // x + s
 Var clamp(const Var& x, float lo, float hi);  // gradient 1 inside [lo, hi], 0 outside
 
 // ---- elementwise, unary ----

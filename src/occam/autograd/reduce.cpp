@@ -58,7 +58,9 @@ Var sum(const Var& x, std::vector<int> axes, bool keepdims) {
     const float* dy = n.grad.data();
     float* dx = n.grad_of(0).data();
     const Shape& xs = n.input(0).shape();
-    detail::Broadcast(xs, xs, kept).for_each([&](int64_t i, int64_t, int64_t k) { dx[i] += dy[k]; });
+    detail::Broadcast(xs, xs, kept).for_each([&](int64_t i, int64_t, int64_t k) {
+      dx[i] += dy[k];
+    });
   });
 }
 

@@ -94,7 +94,8 @@ Var concat(const std::vector<Var>& xs, int axis) {
   for (const Var& x : xs) {
     const int64_t chunk = x.dim(axis) * inner;
     for (int64_t o = 0; o < outer; ++o)
-      std::memcpy(y.data() + o * row + offset, x.value().data() + o * chunk, size_t(chunk) * sizeof(float));
+      std::memcpy(y.data() + o * row + offset, x.value().data() + o * chunk,
+                  size_t(chunk) * sizeof(float));
     offset += chunk;
   }
   return record("concat", std::move(y), xs, [axis, outer, inner, row](Node& n) {
@@ -118,15 +119,17 @@ Var slice(const Var& x, int axis, int64_t start, int64_t stop) {
   const std::string shapes = "x " + shape_str(x.shape());
   axis = normalize_axis("slice", axis, x.rank(), shapes);
   const int64_t size = x.dim(axis);
-  OCCAM_CHECK(0 <= start && start <= stop && stop <= size, "slice: expected 0 <= start <= stop <= ",
-              size, " on axis ", axis, " of x ", x.shape(), ", got start ", start, ", stop ", stop);
+  OCCAM_CHECK(0 <= start && start <= stop && stop <= size,
+              "slice: expected 0 <= start <= stop <= ", size, " on axis ", axis, " of x ",
+              x.shape(), ", got start ", start, ", stop ", stop);
   Shape y_shape = x.shape();
   y_shape[axis] = stop - start;
   const int64_t outer = product(y_shape, 0, axis), inner = product(y_shape, axis + 1, x.rank());
   const int64_t chunk = (stop - start) * inner, row = size * inner, skip = start * inner;
   Tensor y = Tensor::empty(y_shape);
   for (int64_t o = 0; o < outer; ++o)
-    std::memcpy(y.data() + o * chunk, x.value().data() + o * row + skip, size_t(chunk) * sizeof(float));
+    std::memcpy(y.data() + o * chunk, x.value().data() + o * row + skip,
+                size_t(chunk) * sizeof(float));
   return record("slice", std::move(y), {x}, [outer, chunk, row, skip](Node& n) {
     float* dx = n.grad_of(0).data();  // zero outside the slice
     for (int64_t o = 0; o < outer; ++o)

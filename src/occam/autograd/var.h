@@ -47,7 +47,7 @@ struct Node {
   // input i has no gradient buffer yet, which is then allocated uninitialized for the op to write
   // (=) instead of adding (+=) to zeros; false when the buffer exists (add to it, as usual).
   bool first_grad_of(size_t i);
-  Tensor& ensure_grad();      // this node's gradient buffer, allocated on first use
+  Tensor& ensure_grad();  // this node's gradient buffer, allocated on first use
 };
 
 class Var {

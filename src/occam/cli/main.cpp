@@ -20,28 +20,37 @@ int main(int argc, char** argv) {
 
   occam::app::TrainArgs train;
   int64_t epochs = 0, max_batches = 0;
-  auto* train_cmd = app.add_subcommand("train", "train a config (default: the embedded Fashion-MNIST MLP) and write a run directory");
+  auto* train_cmd = app.add_subcommand(
+      "train",
+      "train a config (default: the embedded Fashion-MNIST MLP) and write a run directory");
   train_cmd->add_option("config", train.config, "YAML config file (omit for the embedded default)");
-  train_cmd->add_option("--out", train.out, "parent directory of run directories")->capture_default_str();
+  train_cmd->add_option("--out", train.out, "parent directory of run directories")
+      ->capture_default_str();
   train_cmd->add_option("--name", train.name, "run directory name (default: the config's name)");
-  train_cmd->add_option("--epochs", epochs, "override training.epochs")->check(CLI::Range(int64_t(1), int64_t(1) << 40));
-  train_cmd->add_option("--resume", train.resume, "continue the run in this directory from its last checkpoint");
-  train_cmd->add_option("--max-batches", max_batches, "stop each epoch after N steps (quick runs)")->check(CLI::Range(int64_t(1), int64_t(1) << 40));
+  train_cmd->add_option("--epochs", epochs, "override training.epochs")
+      ->check(CLI::Range(int64_t(1), int64_t(1) << 40));
+  train_cmd->add_option("--resume", train.resume,
+                        "continue the run in this directory from its last checkpoint");
+  train_cmd->add_option("--max-batches", max_batches, "stop each epoch after N steps (quick runs)")
+      ->check(CLI::Range(int64_t(1), int64_t(1) << 40));
   train_cmd->add_flag("--quiet", train.quiet, "print only the run directory");
 
   std::string explain_dir;
   int64_t explain_step = -1;
   bool explain_json = false;
-  auto* explain_cmd = app.add_subcommand("explain", "explain every term of a run's objective at one step");
+  auto* explain_cmd =
+      app.add_subcommand("explain", "explain every term of a run's objective at one step");
   explain_cmd->add_option("run", explain_dir, "run directory")->required();
-  explain_cmd->add_option("--step", explain_step, "the step (default: the last logged)")->check(CLI::NonNegativeNumber);
+  explain_cmd->add_option("--step", explain_step, "the step (default: the last logged)")
+      ->check(CLI::NonNegativeNumber);
   explain_cmd->add_flag("--json", explain_json, "print JSON for tools");
 
   std::string eval_dir, eval_checkpoint = "best";
   bool eval_json = false;
   auto* eval_cmd = app.add_subcommand("eval", "evaluate a run's checkpoint on the test split");
   eval_cmd->add_option("run", eval_dir, "run directory")->required();
-  eval_cmd->add_option("--checkpoint", eval_checkpoint, "best, last, or a checkpoint file")->capture_default_str();
+  eval_cmd->add_option("--checkpoint", eval_checkpoint, "best, last, or a checkpoint file")
+      ->capture_default_str();
   eval_cmd->add_flag("--json", eval_json, "print JSON for tools");
 
   std::string report_dir, report_out;
@@ -50,14 +59,27 @@ int main(int argc, char** argv) {
   report_cmd->add_option("--out", report_out, "output file (default: RUN/report.html)");
 
   occam::app::BenchArgs bench;
-  auto* bench_cmd = app.add_subcommand("bench", "train the bench/ reference models and print one JSON line");
-  bench_cmd->add_option("--model", bench.model, "mlp or cnn")->check(CLI::IsMember({"mlp", "cnn"}))->capture_default_str();
-  bench_cmd->add_option("--threads", bench.threads, "threads")->check(CLI::Range(1, 1024))->capture_default_str();
-  bench_cmd->add_option("--epochs", bench.epochs, "epochs")->check(CLI::Range(int64_t(1), int64_t(1) << 20))->capture_default_str();
-  bench_cmd->add_option("--max-batches", bench.max_batches, "stop each epoch after N steps (0: whole epoch)")->check(CLI::NonNegativeNumber);
+  auto* bench_cmd =
+      app.add_subcommand("bench", "train the bench/ reference models and print one JSON line");
+  bench_cmd->add_option("--model", bench.model, "mlp or cnn")
+      ->check(CLI::IsMember({"mlp", "cnn"}))
+      ->capture_default_str();
+  bench_cmd->add_option("--threads", bench.threads, "threads")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  bench_cmd->add_option("--epochs", bench.epochs, "epochs")
+      ->check(CLI::Range(int64_t(1), int64_t(1) << 20))
+      ->capture_default_str();
+  bench_cmd
+      ->add_option("--max-batches", bench.max_batches,
+                   "stop each epoch after N steps (0: whole epoch)")
+      ->check(CLI::NonNegativeNumber);
   bench_cmd->add_flag("--no-eval", bench.no_eval, "skip the test-set pass after each epoch");
-  bench_cmd->add_option("--l2", bench.l2, "kernel L2 coefficient (0: no regularizers)")->check(CLI::NonNegativeNumber)->capture_default_str();
-  bench_cmd->add_flag("!--no-fused", bench.fused_regularizers, "L2 through the tape instead of the fused path");
+  bench_cmd->add_option("--l2", bench.l2, "kernel L2 coefficient (0: no regularizers)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  bench_cmd->add_flag("!--no-fused", bench.fused_regularizers,
+                      "L2 through the tape instead of the fused path");
 
   try {
     app.parse(argc, argv);
@@ -78,7 +100,8 @@ int main(int argc, char** argv) {
     } else if (*report_cmd) {
       std::cout << occam::app::write_report(report_dir, report_out) << "\n";
     } else if (*explain_cmd) {
-      auto e = occam::app::explain_run(explain_dir, explain_step >= 0 ? std::optional<int64_t>(explain_step) : std::nullopt);
+      auto e = occam::app::explain_run(
+          explain_dir, explain_step >= 0 ? std::optional<int64_t>(explain_step) : std::nullopt);
       std::cout << (explain_json ? e.dump(2) + "\n" : occam::app::render_explanation(e));
     }
   } catch (const occam::Error& e) {

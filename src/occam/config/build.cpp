@@ -18,10 +18,14 @@ std::unique_ptr<regularize::Regularizer> make_regularizer(const RegularizerSpec&
 
 std::unique_ptr<regularize::Constraint> make_constraint(const ConstraintSpec& spec) {
   switch (spec.kind) {
-    case ConstraintSpec::Kind::max_norm: return regularize::max_norm(spec.max_value);
-    case ConstraintSpec::Kind::min_max_norm: return regularize::min_max_norm(spec.min_value, spec.max_value, spec.rate);
-    case ConstraintSpec::Kind::unit_norm: return regularize::unit_norm();
-    case ConstraintSpec::Kind::non_neg: return regularize::non_neg();
+    case ConstraintSpec::Kind::max_norm:
+      return regularize::max_norm(spec.max_value);
+    case ConstraintSpec::Kind::min_max_norm:
+      return regularize::min_max_norm(spec.min_value, spec.max_value, spec.rate);
+    case ConstraintSpec::Kind::unit_norm:
+      return regularize::unit_norm();
+    case ConstraintSpec::Kind::non_neg:
+      return regularize::non_neg();
   }
   return nullptr;
 }
@@ -38,16 +42,20 @@ Overloaded(F...) -> Overloaded<F...>;
 // What the spec attaches to the layer's parameters and output, made in the run's convention.
 nn::Attachments attachments(const LayerSpec& spec, regularize::Convention convention) {
   nn::Attachments a;
-  for (const auto& [role, r] : spec.regularizers) a.regularizers.emplace_back(role, make_regularizer(r, convention));
-  for (const auto& [role, c] : spec.constraints) a.constraints.emplace_back(role, make_constraint(c));
-  if (spec.activity_regularizer) a.activity = make_regularizer(*spec.activity_regularizer, convention);
+  for (const auto& [role, r] : spec.regularizers)
+    a.regularizers.emplace_back(role, make_regularizer(r, convention));
+  for (const auto& [role, c] : spec.constraints)
+    a.constraints.emplace_back(role, make_constraint(c));
+  if (spec.activity_regularizer)
+    a.activity = make_regularizer(*spec.activity_regularizer, convention);
   a.trainable = spec.trainable;
   return a;
 }
 
 // The layer a spec describes, for an input of shape `in` ([N, ...] with N = 1). Layers whose
 // options carry attachments get them there; the others (no parameters) get them after.
-std::unique_ptr<nn::Layer> make_layer(const LayerSpec& spec, const nn::Attachments& att, const Shape& in, Rng& rng) {
+std::unique_ptr<nn::Layer> make_layer(const LayerSpec& spec, const nn::Attachments& att,
+                                      const Shape& in, Rng& rng) {
   auto channels = [&](const char* what) {
     if (in.size() != 4)
       throw ConfigError(spec.where + ": " + what + " expects images [N,C,H,W], but its input is " +
@@ -56,8 +64,8 @@ std::unique_ptr<nn::Layer> make_layer(const LayerSpec& spec, const nn::Attachmen
   };
   auto features = [&]() {
     if (in.size() != 2)
-      throw ConfigError(spec.where + ": dense expects [N,features], but its input is " + shape_str(in) +
-                        " (add a flatten layer before it)");
+      throw ConfigError(spec.where + ": dense expects [N,features], but its input is " +
+                        shape_str(in) + " (add a flatten layer before it)");
     return in[1];
   };
   bool attached = false;
@@ -78,7 +86,8 @@ std::unique_ptr<nn::Layer> make_layer(const LayerSpec& spec, const nn::Attachmen
             return std::make_unique<nn::Conv2D>(named(o), channels("conv2d"), rng);
           },
           [&](const nn::DepthwiseConv2DOptions& o) -> std::unique_ptr<nn::Layer> {
-            return std::make_unique<nn::DepthwiseConv2D>(named(o), channels("depthwise_conv2d"), rng);
+            return std::make_unique<nn::DepthwiseConv2D>(named(o), channels("depthwise_conv2d"),
+                                                         rng);
           },
           [&](const MaxPoolSpec& s) -> std::unique_ptr<nn::Layer> {
             channels("max_pool2d");
@@ -94,11 +103,17 @@ std::unique_ptr<nn::Layer> make_layer(const LayerSpec& spec, const nn::Attachmen
           },
           [&](const nn::BatchNormOptions& o) -> std::unique_ptr<nn::Layer> {
             if (in.size() != 2 && in.size() != 4)
-              throw ConfigError(spec.where + ": batch_normalization expects [N,C] or [N,C,H,W], got " + shape_str(in));
+              throw ConfigError(spec.where +
+                                ": batch_normalization expects [N,C] or [N,C,H,W], got " +
+                                shape_str(in));
             return std::make_unique<nn::BatchNormalization>(named(o), in[1]);
           },
-          [&](const FlattenSpec&) -> std::unique_ptr<nn::Layer> { return std::make_unique<nn::Flatten>(spec.name); },
-          [&](const nn::DropoutOptions& o) -> std::unique_ptr<nn::Layer> { return std::make_unique<nn::Dropout>(named(o)); },
+          [&](const FlattenSpec&) -> std::unique_ptr<nn::Layer> {
+            return std::make_unique<nn::Flatten>(spec.name);
+          },
+          [&](const nn::DropoutOptions& o) -> std::unique_ptr<nn::Layer> {
+            return std::make_unique<nn::Dropout>(named(o));
+          },
           [&](const SpatialDropoutSpec& s) -> std::unique_ptr<nn::Layer> {
             channels("spatial_dropout2d");
             return std::make_unique<nn::SpatialDropout2D>(named(s.options));
@@ -127,16 +142,17 @@ void check_orthogonal(const LayerSpec& spec, nn::Module& layer, const Shape& out
         throw ConfigError(r.where + ": orthogonal needs a rank-2 tensor, but " + p->name + " is " +
                           shape_str(p->data().shape()) + " (Keras rejects conv kernels too)");
   }
-  if (spec.activity_regularizer && spec.activity_regularizer->kind == RegularizerSpec::Kind::orthogonal &&
-      out.size() != 2)
-    throw ConfigError(spec.activity_regularizer->where + ": orthogonal needs a rank-2 output [N,features], but " +
-                      layer.name() + " outputs " + shape_str(out));
+  if (spec.activity_regularizer &&
+      spec.activity_regularizer->kind == RegularizerSpec::Kind::orthogonal && out.size() != 2)
+    throw ConfigError(spec.activity_regularizer->where +
+                      ": orthogonal needs a rank-2 output [N,features], but " + layer.name() +
+                      " outputs " + shape_str(out));
 }
 
 }  // namespace
 
-std::unique_ptr<nn::Sequential> build_model(const ModelConfig& config, regularize::Convention convention,
-                                            Rng& rng) {
+std::unique_ptr<nn::Sequential> build_model(const ModelConfig& config,
+                                            regularize::Convention convention, Rng& rng) {
   auto model = std::make_unique<nn::Sequential>();
   Shape shape = config.input_shape;
   shape.insert(shape.begin(), 1);
@@ -154,12 +170,17 @@ std::unique_ptr<nn::Sequential> build_model(const ModelConfig& config, regulariz
   return model;
 }
 
-std::unique_ptr<optim::Optimizer> build_optimizer(const OptimizerConfig& config, std::vector<nn::Parameter*> params) {
+std::unique_ptr<optim::Optimizer> build_optimizer(const OptimizerConfig& config,
+                                                  std::vector<nn::Parameter*> params) {
   switch (config.kind) {
-    case OptimizerConfig::Kind::sgd: return std::make_unique<optim::Sgd>(std::move(params), config.sgd);
-    case OptimizerConfig::Kind::adam: return std::make_unique<optim::Adam>(std::move(params), config.adam);
-    case OptimizerConfig::Kind::adamw: return std::make_unique<optim::AdamW>(std::move(params), config.adamw);
-    case OptimizerConfig::Kind::rmsprop: return std::make_unique<optim::Rmsprop>(std::move(params), config.rmsprop);
+    case OptimizerConfig::Kind::sgd:
+      return std::make_unique<optim::Sgd>(std::move(params), config.sgd);
+    case OptimizerConfig::Kind::adam:
+      return std::make_unique<optim::Adam>(std::move(params), config.adam);
+    case OptimizerConfig::Kind::adamw:
+      return std::make_unique<optim::AdamW>(std::move(params), config.adamw);
+    case OptimizerConfig::Kind::rmsprop:
+      return std::make_unique<optim::Rmsprop>(std::move(params), config.rmsprop);
   }
   return nullptr;
 }
@@ -167,17 +188,22 @@ std::unique_ptr<optim::Optimizer> build_optimizer(const OptimizerConfig& config,
 regularize::UpdateRule update_rule(const OptimizerConfig& config) {
   switch (config.kind) {
     case OptimizerConfig::Kind::sgd:
-      return config.sgd.momentum > 0 ? regularize::UpdateRule::sgd_momentum : regularize::UpdateRule::sgd;
-    case OptimizerConfig::Kind::adam: return regularize::UpdateRule::adam;
-    case OptimizerConfig::Kind::adamw: return regularize::UpdateRule::adamw;
-    case OptimizerConfig::Kind::rmsprop: return regularize::UpdateRule::rmsprop;
+      return config.sgd.momentum > 0 ? regularize::UpdateRule::sgd_momentum
+                                     : regularize::UpdateRule::sgd;
+    case OptimizerConfig::Kind::adam:
+      return regularize::UpdateRule::adam;
+    case OptimizerConfig::Kind::adamw:
+      return regularize::UpdateRule::adamw;
+    case OptimizerConfig::Kind::rmsprop:
+      return regularize::UpdateRule::rmsprop;
   }
   return regularize::UpdateRule::sgd;
 }
 
 std::shared_ptr<const train::Task> build_task(const TaskConfig& config) {
   switch (config.kind) {
-    case TaskConfig::Kind::classification: return std::make_shared<train::ClassificationTask>(config.label_smoothing);
+    case TaskConfig::Kind::classification:
+      return std::make_shared<train::ClassificationTask>(config.label_smoothing);
   }
   throw ConfigError("task: unknown type");
 }

@@ -14,8 +14,8 @@ namespace occam::config {
 
 // Draws the initial parameters from rng, layer by layer. Throws ConfigError naming the layer's
 // config location when a layer cannot take its input (e.g. conv2d after flatten).
-std::unique_ptr<nn::Sequential> build_model(const ModelConfig& config, regularize::Convention convention,
-                                            Rng& rng);
+std::unique_ptr<nn::Sequential> build_model(const ModelConfig& config,
+                                            regularize::Convention convention, Rng& rng);
 std::unique_ptr<regularize::Regularizer> make_regularizer(const RegularizerSpec& spec,
                                                           regularize::Convention convention);
 std::unique_ptr<regularize::Constraint> make_constraint(const ConstraintSpec& spec);

@@ -8,7 +8,9 @@
 namespace occam::config {
 
 ConfigNode::ConfigNode(YAML::Node node, std::string path, std::shared_ptr<const std::string> file)
-    : node_(std::move(node)), path_(std::move(path)), file_(std::move(file)),
+    : node_(std::move(node)),
+      path_(std::move(path)),
+      file_(std::move(file)),
       read_(std::make_shared<std::set<std::string>>()) {}
 
 ConfigNode ConfigNode::load_file(const std::string& path) {
@@ -50,7 +52,9 @@ void ConfigNode::fail_missing(const std::string& key, const std::string& what) c
   fail("missing required key '" + key + "'" + (what.empty() ? "" : " (" + what + ")"));
 }
 
-void ConfigNode::fail(const std::string& message) const { throw ConfigError(where() + ": " + message); }
+void ConfigNode::fail(const std::string& message) const {
+  throw ConfigError(where() + ": " + message);
+}
 
 void ConfigNode::fail_at(const std::string& key, const std::string& message) const {
   if (has(key)) at(key).fail(message);
@@ -137,11 +141,11 @@ T ConfigNode::optional(const std::string& key, T fallback,
   return at(key).as<T>(check);
 }
 
-#define OCCAM_INSTANTIATE(T)                                                                 \
-  template T ConfigNode::as<T>(std::function<std::optional<std::string>(T)>) const;          \
-  template T ConfigNode::required<T>(const std::string&,                                     \
-                                     std::function<std::optional<std::string>(T)>);          \
-  template T ConfigNode::optional<T>(const std::string&, T,                                  \
+#define OCCAM_INSTANTIATE(T)                                                        \
+  template T ConfigNode::as<T>(std::function<std::optional<std::string>(T)>) const; \
+  template T ConfigNode::required<T>(const std::string&,                            \
+                                     std::function<std::optional<std::string>(T)>); \
+  template T ConfigNode::optional<T>(const std::string&, T,                         \
                                      std::function<std::optional<std::string>(T)>);
 OCCAM_INSTANTIATE(bool)
 OCCAM_INSTANTIATE(int)
@@ -188,7 +192,8 @@ void ConfigNode::reject_unread_keys(const std::vector<std::string>& also_known) 
   }
 }
 
-std::optional<std::string> did_you_mean(const std::string& word, const std::vector<std::string>& candidates) {
+std::optional<std::string> did_you_mean(const std::string& word,
+                                        const std::vector<std::string>& candidates) {
   auto distance = [](const std::string& a, const std::string& b) {
     std::vector<size_t> row(b.size() + 1);
     for (size_t j = 0; j <= b.size(); ++j) row[j] = j;

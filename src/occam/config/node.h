@@ -39,9 +39,9 @@ class ConfigNode {
   template <class T>
   T as(std::function<std::optional<std::string>(T)> check = {}) const;  // this scalar node
 
-  ConfigNode child(const std::string& key);                 // required
+  ConfigNode child(const std::string& key);  // required
   std::optional<ConfigNode> optional_child(const std::string& key);
-  std::vector<ConfigNode> elements() const;                 // this node is a sequence
+  std::vector<ConfigNode> elements() const;  // this node is a sequence
 
   // Every key of this map that no required/optional/child call read: an error naming the
   // first one, with the closest known key when there is one.
@@ -75,6 +75,7 @@ std::function<std::optional<std::string>(float)> in_range_f(float lo, float hi);
 std::function<std::optional<std::string>(float)> positive_f();
 
 // The closest of `candidates` to `word` by edit distance, if it is close enough to suggest.
-std::optional<std::string> did_you_mean(const std::string& word, const std::vector<std::string>& candidates);
+std::optional<std::string> did_you_mean(const std::string& word,
+                                        const std::vector<std::string>& candidates);
 
 }  // namespace occam::config

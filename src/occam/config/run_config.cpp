@@ -35,8 +35,10 @@ E read_enum(ConfigNode& node, const std::string& key, E fallback,
 const std::vector<std::pair<std::string, nn::Activation>> kActivations = nn::activation_names();
 
 const std::vector<std::pair<std::string, OptimizerConfig::Kind>> kOptimizerKinds = {
-    {"sgd", OptimizerConfig::Kind::sgd}, {"adam", OptimizerConfig::Kind::adam},
-    {"adamw", OptimizerConfig::Kind::adamw}, {"rmsprop", OptimizerConfig::Kind::rmsprop}};
+    {"sgd", OptimizerConfig::Kind::sgd},
+    {"adam", OptimizerConfig::Kind::adam},
+    {"adamw", OptimizerConfig::Kind::adamw},
+    {"rmsprop", OptimizerConfig::Kind::rmsprop}};
 
 template <class E>
 std::string_view name_of(const std::vector<std::pair<std::string, E>>& table, E value) {
@@ -70,12 +72,19 @@ RegularizerSpec read_regularizer(ConfigNode node) {
     // A bare name takes Keras' defaults: l1/l2 0.01. `l1_l2` needs explicit coefficients
     // (Keras 3 and tf.keras disagree on its defaults: SPEC-regularization §2.3).
     const std::string s = node.as<std::string>();
-    if (s == "l1") r.l1 = 0.01f;
-    else if (s == "l2") r.l2 = 0.01f;
-    else if (s == "orthogonal") r.kind = RegularizerSpec::Kind::orthogonal;
+    if (s == "l1")
+      r.l1 = 0.01f;
+    else if (s == "l2")
+      r.l2 = 0.01f;
+    else if (s == "orthogonal")
+      r.kind = RegularizerSpec::Kind::orthogonal;
     else if (s == "l1_l2" || s == "l1l2")
-      node.fail("l1_l2 needs explicit coefficients, e.g. {l1: 1e-5, l2: 1e-4} (Keras 3 defaults them to 0, tf.keras to 0.01)");
-    else node.fail("expected a regularizer (l1, l2, {l1: x, l2: y}, {orthogonal: {factor: f, mode: rows}}), got '" + s + "'");
+      node.fail(
+          "l1_l2 needs explicit coefficients, e.g. {l1: 1e-5, l2: 1e-4} (Keras 3 defaults them to 0, tf.keras to 0.01)");
+    else
+      node.fail(
+          "expected a regularizer (l1, l2, {l1: x, l2: y}, {orthogonal: {factor: f, mode: rows}}), got '" +
+          s + "'");
     return r;
   }
   if (!node.is_map()) node.fail("expected a regularizer, e.g. {l2: 1e-4}, got " + node.text());
@@ -104,8 +113,10 @@ RegularizerSpec read_regularizer(ConfigNode node) {
 ConstraintSpec read_constraint(ConfigNode node) {
   ConstraintSpec c;
   const std::vector<std::pair<std::string, ConstraintSpec::Kind>> kinds = {
-      {"max_norm", ConstraintSpec::Kind::max_norm}, {"min_max_norm", ConstraintSpec::Kind::min_max_norm},
-      {"unit_norm", ConstraintSpec::Kind::unit_norm}, {"non_neg", ConstraintSpec::Kind::non_neg}};
+      {"max_norm", ConstraintSpec::Kind::max_norm},
+      {"min_max_norm", ConstraintSpec::Kind::min_max_norm},
+      {"unit_norm", ConstraintSpec::Kind::unit_norm},
+      {"non_neg", ConstraintSpec::Kind::non_neg}};
   auto kind_of = [&](const std::string& s, const ConfigNode& at) {
     for (const auto& [name, k] : kinds)
       if (name == s) return k;
@@ -117,7 +128,8 @@ ConstraintSpec read_constraint(ConfigNode node) {
     return c;
   }
   const auto keys = node.keys();
-  if (keys.size() != 1) node.fail("expected one constraint, e.g. {max_norm: {max_value: 2}}, got " + node.text());
+  if (keys.size() != 1)
+    node.fail("expected one constraint, e.g. {max_norm: {max_value: 2}}, got " + node.text());
   c.kind = kind_of(keys[0], node);
   if (!node.has(keys[0])) {  // `{unit_norm: }`: no arguments, as the bare name
     node.optional_child(keys[0]);
@@ -126,9 +138,12 @@ ConstraintSpec read_constraint(ConfigNode node) {
   }
   ConfigNode args = node.child(keys[0]);
   if (!args.is_map())
-    args.fail(c.kind == ConstraintSpec::Kind::max_norm
-                  ? "expected arguments as a mapping, e.g. {max_value: " + args.text() + "}, got " + args.text()
-                  : "expected arguments as a mapping, e.g. {min_value: 0.5, max_value: 1, rate: 1}, got " + args.text());
+    args.fail(
+        c.kind == ConstraintSpec::Kind::max_norm
+            ? "expected arguments as a mapping, e.g. {max_value: " + args.text() + "}, got " +
+                  args.text()
+            : "expected arguments as a mapping, e.g. {min_value: 0.5, max_value: 1, rate: 1}, got " +
+                  args.text());
   if (c.kind == ConstraintSpec::Kind::max_norm) {
     c.max_value = args.optional<float>("max_value", 2.f, non_negative_f());
   } else if (c.kind == ConstraintSpec::Kind::min_max_norm) {
@@ -141,18 +156,22 @@ ConstraintSpec read_constraint(ConfigNode node) {
   return c;
 }
 
-void read_parameter_extras(ConfigNode& node, LayerSpec& spec, const std::vector<std::string>& roles) {
+void read_parameter_extras(ConfigNode& node, LayerSpec& spec,
+                           const std::vector<std::string>& roles) {
   if (std::find(roles.begin(), roles.end(), "bias") == roles.end())
     for (const char* key : {"bias_regularizer", "bias_constraint"})
-      if (node.has(key)) node.fail_at(key, "this layer has no bias (use_bias: false), so nothing to apply it to");
+      if (node.has(key))
+        node.fail_at(key, "this layer has no bias (use_bias: false), so nothing to apply it to");
   for (const auto& role : roles) {
-    if (auto r = node.optional_child(role + "_regularizer")) spec.regularizers.push_back({role, read_regularizer(*r)});
-    if (auto c = node.optional_child(role + "_constraint")) spec.constraints.push_back({role, read_constraint(*c)});
+    if (auto r = node.optional_child(role + "_regularizer"))
+      spec.regularizers.push_back({role, read_regularizer(*r)});
+    if (auto c = node.optional_child(role + "_constraint"))
+      spec.constraints.push_back({role, read_constraint(*c)});
   }
 }
 
 const std::vector<std::pair<std::string, nn::Padding>> kPaddings = {{"valid", nn::Padding::valid},
-                                                                   {"same", nn::Padding::same}};
+                                                                    {"same", nn::Padding::same}};
 
 std::vector<std::string> bias_roles(bool use_bias, const char* kernel) {
   if (use_bias) return {kernel, "bias"};
@@ -193,7 +212,8 @@ void read_depthwise_conv2d(ConfigNode& node, LayerSpec& spec) {
   o.depth_multiplier = node.optional<int64_t>("depth_multiplier", 1, at_least(1));
   o.activation = read_enum(node, "activation", nn::Activation::linear, kActivations);
   o.use_bias = node.optional<bool>("use_bias", true);
-  o.depthwise_initializer = read_enum(node, "depthwise_initializer", o.depthwise_initializer, kInitializers);
+  o.depthwise_initializer =
+      read_enum(node, "depthwise_initializer", o.depthwise_initializer, kInitializers);
   o.bias_initializer = read_enum(node, "bias_initializer", o.bias_initializer, kInitializers);
   read_parameter_extras(node, spec, bias_roles(o.use_bias, "depthwise"));
   for (auto& [role, r] : spec.regularizers)
@@ -204,10 +224,12 @@ void read_depthwise_conv2d(ConfigNode& node, LayerSpec& spec) {
 }
 
 void read_batch_normalization(ConfigNode& node, LayerSpec& spec) {
-  auto convention = read_enum(node, "convention", nn::BatchNormConvention::torch,
-                              {{"torch", nn::BatchNormConvention::torch}, {"keras", nn::BatchNormConvention::keras}});
-  nn::BatchNormOptions o =
-      convention == nn::BatchNormConvention::keras ? nn::BatchNormOptions::keras() : nn::BatchNormOptions::torch();
+  auto convention = read_enum(
+      node, "convention", nn::BatchNormConvention::torch,
+      {{"torch", nn::BatchNormConvention::torch}, {"keras", nn::BatchNormConvention::keras}});
+  nn::BatchNormOptions o = convention == nn::BatchNormConvention::keras
+                               ? nn::BatchNormOptions::keras()
+                               : nn::BatchNormOptions::torch();
   o.momentum = node.optional<float>("momentum", o.momentum, in_range_f(0.f, 1.f));
   o.epsilon = node.optional<float>("epsilon", o.epsilon, positive_f());
   read_parameter_extras(node, spec, {"gamma", "beta"});
@@ -219,10 +241,14 @@ bool read_parameterless(const std::string& type, ConfigNode& node, LayerSpec& sp
   if (type == "max_pool2d" || type == "avg_pool2d") {
     nn::Pool2DOptions o;
     o.pool_size = read_size2(node, "pool_size", Size2{2, 2});
-    if (node.has("strides")) o.strides = read_size2(node, "strides", std::nullopt);
-    else node.optional<int64_t>("strides", 0);
-    if (type == "max_pool2d") spec.options = MaxPoolSpec{o};
-    else spec.options = AvgPoolSpec{o};
+    if (node.has("strides"))
+      o.strides = read_size2(node, "strides", std::nullopt);
+    else
+      node.optional<int64_t>("strides", 0);
+    if (type == "max_pool2d")
+      spec.options = MaxPoolSpec{o};
+    else
+      spec.options = AvgPoolSpec{o};
   } else if (type == "global_avg_pool2d") {
     spec.options = GlobalAvgPoolSpec{};
   } else if (type == "flatten") {
@@ -233,9 +259,12 @@ bool read_parameterless(const std::string& type, ConfigNode& node, LayerSpec& sp
       if (v >= 0.f && v < 1.f) return std::nullopt;
       return std::string("a number in [0, 1)");
     });
-    if (type == "dropout") spec.options = o;
-    else if (type == "spatial_dropout2d") spec.options = SpatialDropoutSpec{o};
-    else spec.options = GaussianDropoutSpec{o};
+    if (type == "dropout")
+      spec.options = o;
+    else if (type == "spatial_dropout2d")
+      spec.options = SpatialDropoutSpec{o};
+    else
+      spec.options = GaussianDropoutSpec{o};
   } else if (type == "gaussian_noise") {
     nn::GaussianNoiseOptions o;
     o.stddev = node.required<float>("stddev", non_negative_f());
@@ -254,15 +283,20 @@ bool read_parameterless(const std::string& type, ConfigNode& node, LayerSpec& sp
 LayerSpec read_layer(ConfigNode node) {
   LayerSpec spec;
   spec.where = node.where();
-  if (!node.is_map()) node.fail("expected a layer, e.g. {type: dense, units: 128}, got " + node.text());
+  if (!node.is_map())
+    node.fail("expected a layer, e.g. {type: dense, units: 128}, got " + node.text());
   const std::string type = node.required<std::string>("type");
-  spec.name = node.optional<std::string>("name", "", [](std::string n) -> std::optional<std::string> {
-    if (n.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == std::string::npos)
+  spec.name = node.optional<
+      std::string>("name", "", [](std::string n) -> std::optional<std::string> {
+    if (n.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") ==
+        std::string::npos)
       return std::nullopt;
-    return std::string("a name of letters, digits, '_', '.' and '-' (it starts every parameter and term name)");
+    return std::string(
+        "a name of letters, digits, '_', '.' and '-' (it starts every parameter and term name)");
   });
   spec.trainable = node.optional<bool>("trainable", true);
-  if (auto a = node.optional_child("activity_regularizer")) spec.activity_regularizer = read_regularizer(*a);
+  if (auto a = node.optional_child("activity_regularizer"))
+    spec.activity_regularizer = read_regularizer(*a);
   if (type == "dense") {
     read_dense(node, spec);
   } else if (type == "conv2d") {
@@ -272,10 +306,19 @@ LayerSpec read_layer(ConfigNode node) {
   } else if (type == "batch_normalization") {
     read_batch_normalization(node, spec);
   } else if (!read_parameterless(type, node, spec)) {
-    const std::vector<std::string> types = {"dense", "conv2d", "depthwise_conv2d", "max_pool2d", "avg_pool2d",
-                                            "global_avg_pool2d", "batch_normalization", "flatten",
-                                            "dropout", "spatial_dropout2d", "gaussian_dropout",
-                                            "gaussian_noise", "activation"};
+    const std::vector<std::string> types = {"dense",
+                                            "conv2d",
+                                            "depthwise_conv2d",
+                                            "max_pool2d",
+                                            "avg_pool2d",
+                                            "global_avg_pool2d",
+                                            "batch_normalization",
+                                            "flatten",
+                                            "dropout",
+                                            "spatial_dropout2d",
+                                            "gaussian_dropout",
+                                            "gaussian_noise",
+                                            "activation"};
     std::string msg = "unknown layer type '" + type + "'";
     if (auto close = did_you_mean(type, types)) msg += " (did you mean " + *close + "?)";
     node.child("type").fail(msg);
@@ -305,7 +348,8 @@ namespace {
 
 ModelConfig read_model(ConfigNode model) {
   ModelConfig m;
-  for (ConfigNode d : model.child("input_shape").elements()) m.input_shape.push_back(d.as<int64_t>(at_least(1)));
+  for (ConfigNode d : model.child("input_shape").elements())
+    m.input_shape.push_back(d.as<int64_t>(at_least(1)));
   for (ConfigNode layer : model.child("layers").elements()) m.layers.push_back(read_layer(layer));
   if (m.layers.empty()) model.child("layers").fail("expected at least one layer");
   model.reject_unread_keys();
@@ -320,7 +364,8 @@ void check_outputs_logits(const ModelConfig& m) {
   if (const auto* d = std::get_if<nn::DenseOptions>(&last.options)) a = d->activation;
   if (const auto* v = std::get_if<nn::ActivationOptions>(&last.options)) a = v->activation;
   if (a == nn::Activation::softmax || a == nn::Activation::log_softmax)
-    throw ConfigError(last.where + ": the last layer must output logits: classification_loss applies "
+    throw ConfigError(last.where +
+                      ": the last layer must output logits: classification_loss applies "
                       "softmax itself (remove activation: " +
                       std::string(a == nn::Activation::softmax ? "softmax" : "log_softmax") + ")");
 }
@@ -329,20 +374,23 @@ DataConfig read_data(ConfigNode& root) {
   DataConfig d;
   auto data = root.optional_child("data");
   if (!data) return d;
-    d.kind = read_enum(*data, "dataset", DataConfig::Kind::fashion_mnist,
-                            {{"fashion_mnist", DataConfig::Kind::fashion_mnist}, {"csv", DataConfig::Kind::csv}});
-    d.path = data->optional<std::string>("path", d.kind == DataConfig::Kind::csv ? "" : d.path);
-    if (d.kind == DataConfig::Kind::csv) {
-      if (d.path.empty()) data->fail_at("path", "missing required key 'path' (the training CSV file)");
-      d.test_path = data->optional<std::string>("test_path", "");
-      d.label_column = data->optional<std::string>("label_column", "label");
-    }
-    d.validation_split = data->optional<double>("validation_split", 0.0, [](double v) -> std::optional<std::string> {
-      if (v >= 0 && v < 1) return std::nullopt;
-      return std::string("a number in [0, 1)");
-    });
-    d.train_limit = data->optional<int64_t>("train_limit", 0, at_least(0));
-    data->reject_unread_keys();
+  d.kind = read_enum(
+      *data, "dataset", DataConfig::Kind::fashion_mnist,
+      {{"fashion_mnist", DataConfig::Kind::fashion_mnist}, {"csv", DataConfig::Kind::csv}});
+  d.path = data->optional<std::string>("path", d.kind == DataConfig::Kind::csv ? "" : d.path);
+  if (d.kind == DataConfig::Kind::csv) {
+    if (d.path.empty())
+      data->fail_at("path", "missing required key 'path' (the training CSV file)");
+    d.test_path = data->optional<std::string>("test_path", "");
+    d.label_column = data->optional<std::string>("label_column", "label");
+  }
+  d.validation_split =
+      data->optional<double>("validation_split", 0.0, [](double v) -> std::optional<std::string> {
+        if (v >= 0 && v < 1) return std::nullopt;
+        return std::string("a number in [0, 1)");
+      });
+  d.train_limit = data->optional<int64_t>("train_limit", 0, at_least(0));
+  data->reject_unread_keys();
   return d;
 }
 
@@ -350,41 +398,51 @@ DataConfig read_data(ConfigNode& root) {
 float read_optimizer(ConfigNode& root, OptimizerConfig& o) {
   float lr = 0.f;
   auto opt = root.optional_child("optimizer");
-  if (!opt) root.fail_at("optimizer", "missing required key 'optimizer', e.g. {type: sgd, lr: 0.05, momentum: 0.9}");
+  if (!opt)
+    root.fail_at("optimizer",
+                 "missing required key 'optimizer', e.g. {type: sgd, lr: 0.05, momentum: 0.9}");
   o.kind = read_enum(*opt, "type", OptimizerConfig::Kind::sgd, kOptimizerKinds);
   switch (o.kind) {
     case OptimizerConfig::Kind::sgd: {
-    auto& v = o.sgd;
-    lr = opt->required<float>("lr", non_negative_f());
-    v.momentum = opt->optional<float>("momentum", v.momentum, in_range_f(0.f, 0.999999f));
-    v.dampening = opt->optional<float>("dampening", v.dampening, in_range_f(0.f, 1.f));
-    v.weight_decay = opt->optional<float>("weight_decay", v.weight_decay, non_negative_f());
-    v.nesterov = opt->optional<bool>("nesterov", v.nesterov);
-    break;
+      auto& v = o.sgd;
+      lr = opt->required<float>("lr", non_negative_f());
+      v.momentum = opt->optional<float>("momentum", v.momentum, in_range_f(0.f, 0.999999f));
+      v.dampening = opt->optional<float>("dampening", v.dampening, in_range_f(0.f, 1.f));
+      v.weight_decay = opt->optional<float>("weight_decay", v.weight_decay, non_negative_f());
+      v.nesterov = opt->optional<bool>("nesterov", v.nesterov);
+      break;
     }
     case OptimizerConfig::Kind::adam:
-    lr = read_adam_family(*opt, o.adam);
-    break;
+      lr = read_adam_family(*opt, o.adam);
+      break;
     case OptimizerConfig::Kind::adamw:
-    lr = read_adam_family(*opt, o.adamw);
-    break;
+      lr = read_adam_family(*opt, o.adamw);
+      break;
     case OptimizerConfig::Kind::rmsprop: {
-    auto& v = o.rmsprop;
-    lr = read_lr(*opt, optim::RmspropOptions::default_lr);
-    v.alpha = opt->optional<float>("alpha", v.alpha, in_range_f(0.f, 0.999999f));
-    v.eps = opt->optional<float>("eps", v.eps, positive_f());
-    v.weight_decay = opt->optional<float>("weight_decay", v.weight_decay, non_negative_f());
-    v.momentum = opt->optional<float>("momentum", v.momentum, in_range_f(0.f, 0.999999f));
-    v.centered = opt->optional<bool>("centered", v.centered);
-    break;
+      auto& v = o.rmsprop;
+      lr = read_lr(*opt, optim::RmspropOptions::default_lr);
+      v.alpha = opt->optional<float>("alpha", v.alpha, in_range_f(0.f, 0.999999f));
+      v.eps = opt->optional<float>("eps", v.eps, positive_f());
+      v.weight_decay = opt->optional<float>("weight_decay", v.weight_decay, non_negative_f());
+      v.momentum = opt->optional<float>("momentum", v.momentum, in_range_f(0.f, 0.999999f));
+      v.centered = opt->optional<bool>("centered", v.centered);
+      break;
     }
   }
   try {
     switch (o.kind) {
-    case OptimizerConfig::Kind::sgd: optim::validate(o.sgd); break;
-    case OptimizerConfig::Kind::adam: optim::validate(o.adam); break;
-    case OptimizerConfig::Kind::adamw: optim::validate(o.adamw); break;
-    case OptimizerConfig::Kind::rmsprop: optim::validate(o.rmsprop); break;
+      case OptimizerConfig::Kind::sgd:
+        optim::validate(o.sgd);
+        break;
+      case OptimizerConfig::Kind::adam:
+        optim::validate(o.adam);
+        break;
+      case OptimizerConfig::Kind::adamw:
+        optim::validate(o.adamw);
+        break;
+      case OptimizerConfig::Kind::rmsprop:
+        optim::validate(o.rmsprop);
+        break;
     }
   } catch (const Error& e) {
     opt->fail(e.what());
@@ -397,48 +455,51 @@ optim::ScheduleOptions read_schedule(ConfigNode& root, float lr) {
   optim::ScheduleOptions schedule = optim::ConstantLrOptions{lr};
   auto s = root.optional_child("schedule");
   if (!s) return schedule;
-    enum class K { constant, step, exponential, cosine };
-    const K kind = read_enum(*s, "type", K::constant,
-                             {{"constant", K::constant}, {"step", K::step}, {"exponential", K::exponential}, {"cosine", K::cosine}});
-    switch (kind) {
-      case K::constant:
-        break;
-      case K::step: {
-        optim::StepLrOptions o{lr};
-        o.step_size = s->required<int64_t>("step_size", at_least(1));
-        o.gamma = s->optional<float>("gamma", o.gamma, positive_f());
-        schedule = o;
-        break;
-      }
-      case K::exponential: {
-        optim::ExponentialLrOptions o{lr};
-        o.decay_steps = s->optional<int64_t>("decay_steps", 1, at_least(1));
-        o.decay_rate = s->required<float>("decay_rate", positive_f());
-        o.staircase = s->optional<bool>("staircase", false);
-        schedule = o;
-        break;
-      }
-      case K::cosine: {
-        optim::CosineLrOptions o{lr};
-        // 0 (or absent): the whole run, epochs × steps per epoch, resolved once the data is loaded.
-        o.total_steps = s->optional<int64_t>("total_steps", 0, at_least(0));
-        o.warmup_steps = s->optional<int64_t>("warmup_steps", 0, at_least(0));
-        o.warmup_lr = s->optional<float>("warmup_lr", 0.f, non_negative_f());
-        o.hold_steps = s->optional<int64_t>("hold_steps", 0, at_least(0));
-        o.min_lr = s->optional<float>("min_lr", 0.f, non_negative_f());
-        schedule = o;
-        break;
-      }
+  enum class K { constant, step, exponential, cosine };
+  const K kind = read_enum(*s, "type", K::constant,
+                           {{"constant", K::constant},
+                            {"step", K::step},
+                            {"exponential", K::exponential},
+                            {"cosine", K::cosine}});
+  switch (kind) {
+    case K::constant:
+      break;
+    case K::step: {
+      optim::StepLrOptions o{lr};
+      o.step_size = s->required<int64_t>("step_size", at_least(1));
+      o.gamma = s->optional<float>("gamma", o.gamma, positive_f());
+      schedule = o;
+      break;
     }
-    const auto* cosine = std::get_if<optim::CosineLrOptions>(&schedule);
-    if (!cosine || cosine->total_steps > 0) {
-      try {
-        optim::make_schedule(schedule);
-      } catch (const Error& e) {
-        s->fail(e.what());
-      }
+    case K::exponential: {
+      optim::ExponentialLrOptions o{lr};
+      o.decay_steps = s->optional<int64_t>("decay_steps", 1, at_least(1));
+      o.decay_rate = s->required<float>("decay_rate", positive_f());
+      o.staircase = s->optional<bool>("staircase", false);
+      schedule = o;
+      break;
     }
-    s->reject_unread_keys();
+    case K::cosine: {
+      optim::CosineLrOptions o{lr};
+      // 0 (or absent): the whole run, epochs × steps per epoch, resolved once the data is loaded.
+      o.total_steps = s->optional<int64_t>("total_steps", 0, at_least(0));
+      o.warmup_steps = s->optional<int64_t>("warmup_steps", 0, at_least(0));
+      o.warmup_lr = s->optional<float>("warmup_lr", 0.f, non_negative_f());
+      o.hold_steps = s->optional<int64_t>("hold_steps", 0, at_least(0));
+      o.min_lr = s->optional<float>("min_lr", 0.f, non_negative_f());
+      schedule = o;
+      break;
+    }
+  }
+  const auto* cosine = std::get_if<optim::CosineLrOptions>(&schedule);
+  if (!cosine || cosine->total_steps > 0) {
+    try {
+      optim::make_schedule(schedule);
+    } catch (const Error& e) {
+      s->fail(e.what());
+    }
+  }
+  s->reject_unread_keys();
   return schedule;
 }
 
@@ -446,7 +507,8 @@ TaskConfig read_task(ConfigNode& root) {
   TaskConfig t;
   auto node = root.optional_child("task");
   if (!node) return t;
-  t.kind = read_enum(*node, "type", TaskConfig::Kind::classification, {{"classification", TaskConfig::Kind::classification}});
+  t.kind = read_enum(*node, "type", TaskConfig::Kind::classification,
+                     {{"classification", TaskConfig::Kind::classification}});
   t.label_smoothing = node->optional<float>("label_smoothing", 0.f, in_range_f(0.f, 1.f));
   node->reject_unread_keys();
   return t;
@@ -460,8 +522,9 @@ TrainingConfig read_training(ConfigNode& root) {
   c.batch_size = t->optional<int64_t>("batch_size", c.batch_size, at_least(1));
   c.eval_batch_size = t->optional<int64_t>("eval_batch_size", c.eval_batch_size, at_least(1));
   if (t->has("label_smoothing"))
-    t->fail_at("label_smoothing", "moved to the task section: task: {type: classification, label_smoothing: " +
-                                      t->child("label_smoothing").text() + "}");
+    t->fail_at("label_smoothing",
+               "moved to the task section: task: {type: classification, label_smoothing: " +
+                   t->child("label_smoothing").text() + "}");
   c.fused_regularizers = t->optional<bool>("fused_regularizers", true);
   t->reject_unread_keys();
   return c;
@@ -472,7 +535,8 @@ LoggingConfig read_logging(ConfigNode& root) {
   auto l = root.optional_child("logging");
   if (!l) return c;
   c.every_steps = l->optional<int64_t>("every_steps", c.every_steps, at_least(1));
-  c.histograms_every_steps = l->optional<int64_t>("histograms_every_steps", c.histograms_every_steps, at_least(0));
+  c.histograms_every_steps =
+      l->optional<int64_t>("histograms_every_steps", c.histograms_every_steps, at_least(0));
   c.keep_checkpoints = l->optional<int64_t>("keep_checkpoints", c.keep_checkpoints, at_least(1));
   l->reject_unread_keys();
   return c;
@@ -485,7 +549,8 @@ RunConfig read_run_config(ConfigNode root) {
   c.name = root.optional<std::string>("name", c.name);
   c.seed = uint64_t(root.optional<int64_t>("seed", 0, at_least(0)));
   c.threads = root.optional<int>("threads", c.threads, at_least_int(1));
-  c.convention = read_enum(root, "convention", regularize::Convention::keras, regularize::convention_names());
+  c.convention =
+      read_enum(root, "convention", regularize::Convention::keras, regularize::convention_names());
   c.model = read_model(root.child("model"));
   c.task = read_task(root);
   if (c.task.kind == TaskConfig::Kind::classification) check_outputs_logits(c.model);
@@ -505,13 +570,15 @@ RunConfig load_run_config(const std::string& path) {
 }
 
 RunConfig default_run_config() {
-  RunConfig c = read_run_config(ConfigNode::load_string(default_config_text(), "(embedded default config)"));
+  RunConfig c =
+      read_run_config(ConfigNode::load_string(default_config_text(), "(embedded default config)"));
   c.source = "the embedded default, configs/fashion_mnist_mlp.yaml";
   return c;
 }
 
 void resolve_schedule(RunConfig& config, int64_t steps_per_epoch) {
-  if (auto* cosine = std::get_if<optim::CosineLrOptions>(&config.schedule); cosine && cosine->total_steps == 0) {
+  if (auto* cosine = std::get_if<optim::CosineLrOptions>(&config.schedule);
+      cosine && cosine->total_steps == 0) {
     cosine->total_steps = config.training.epochs * steps_per_epoch;
     try {
       optim::make_schedule(config.schedule);

@@ -42,15 +42,24 @@ struct ConstraintSpec {
 
 struct FlattenSpec {};
 struct GlobalAvgPoolSpec {};
-struct MaxPoolSpec { nn::Pool2DOptions options; };
-struct AvgPoolSpec { nn::Pool2DOptions options; };
-struct SpatialDropoutSpec { nn::DropoutOptions options; };
-struct GaussianDropoutSpec { nn::DropoutOptions options; };
+struct MaxPoolSpec {
+  nn::Pool2DOptions options;
+};
+struct AvgPoolSpec {
+  nn::Pool2DOptions options;
+};
+struct SpatialDropoutSpec {
+  nn::DropoutOptions options;
+};
+struct GaussianDropoutSpec {
+  nn::DropoutOptions options;
+};
 
 struct LayerSpec {
-  std::variant<nn::DenseOptions, nn::Conv2DOptions, nn::DepthwiseConv2DOptions, MaxPoolSpec, AvgPoolSpec, GlobalAvgPoolSpec,
-               nn::BatchNormOptions, FlattenSpec, nn::DropoutOptions, SpatialDropoutSpec,
-               GaussianDropoutSpec, nn::GaussianNoiseOptions, nn::ActivationOptions>
+  std::variant<nn::DenseOptions, nn::Conv2DOptions, nn::DepthwiseConv2DOptions, MaxPoolSpec,
+               AvgPoolSpec, GlobalAvgPoolSpec, nn::BatchNormOptions, FlattenSpec,
+               nn::DropoutOptions, SpatialDropoutSpec, GaussianDropoutSpec,
+               nn::GaussianNoiseOptions, nn::ActivationOptions>
       options;
   std::string name;  // explicit name, or empty
   bool trainable = true;
@@ -90,9 +99,9 @@ struct TrainingConfig {
 };
 
 struct LoggingConfig {
-  int64_t every_steps = 50;             // train points in metrics.jsonl and TensorBoard
-  int64_t histograms_every_steps = 200; // parameter and gradient histograms (0: never)
-  int64_t keep_checkpoints = 2;         // last K epoch checkpoints (plus best.ckpt)
+  int64_t every_steps = 50;              // train points in metrics.jsonl and TensorBoard
+  int64_t histograms_every_steps = 200;  // parameter and gradient histograms (0: never)
+  int64_t keep_checkpoints = 2;          // last K epoch checkpoints (plus best.ckpt)
 };
 
 struct RunConfig {
@@ -112,7 +121,7 @@ struct RunConfig {
 
 RunConfig read_run_config(ConfigNode root);
 RunConfig load_run_config(const std::string& path);  // throws ConfigError
-RunConfig default_run_config();                       // the embedded default (configs/fashion_mnist_mlp.yaml)
+RunConfig default_run_config();  // the embedded default (configs/fashion_mnist_mlp.yaml)
 const std::string& default_config_text();
 
 // A cosine schedule without total_steps spans the whole run: epochs × steps_per_epoch.

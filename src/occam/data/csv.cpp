@@ -69,8 +69,10 @@ class CsvReader {
              fields.size());
       }
       for (int64_t c = 0; c < columns_; ++c) {
-        if (c == label_) d.labels.push_back(parse_label(fields[c], line_no));
-        else features.push_back(parse_feature(fields[c], c, line_no));
+        if (c == label_)
+          d.labels.push_back(parse_label(fields[c], line_no));
+        else
+          features.push_back(parse_feature(fields[c], c, line_no));
       }
     }
     if (columns_ == 0) throw DataError(path_ + ": empty file, expected rows of numbers");
@@ -134,8 +136,7 @@ class CsvReader {
     if (f.text.empty() || ec != std::errc() || ptr != end)
       fail(line_no, f.column, "expected a number in ", describe(c), ", got ", shown(f.text));
     if (!std::isfinite(v))
-      fail(line_no, f.column, "expected a finite number in ", describe(c), ", got ",
-           shown(f.text));
+      fail(line_no, f.column, "expected a finite number in ", describe(c), ", got ", shown(f.text));
     return v;
   }
 

@@ -90,14 +90,15 @@ void Batch::shape_inputs(int64_t b, const Shape& sample) {
 }
 
 void fill_range(const Source& source, int64_t start, int64_t n, Batch& batch) {
-  OCCAM_CHECK(start >= 0 && n >= 0 && start + n <= source.size(), "fill_range: samples [", start, ", ",
-              start + n, ") of a source of ", source.size());
+  OCCAM_CHECK(start >= 0 && n >= 0 && start + n <= source.size(), "fill_range: samples [", start,
+              ", ", start + n, ") of a source of ", source.size());
   std::vector<int64_t> indices(static_cast<size_t>(n));
   std::iota(indices.begin(), indices.end(), start);
   source.fill(indices, batch);
 }
 
-DatasetSource::DatasetSource(std::shared_ptr<const Dataset> dataset) : dataset_(std::move(dataset)) {
+DatasetSource::DatasetSource(std::shared_ptr<const Dataset> dataset)
+    : dataset_(std::move(dataset)) {
   OCCAM_CHECK(dataset_ != nullptr, "dataset source: no dataset");
   if (dataset_->inputs.defined()) sample_numel_ = dataset_->sample_numel();
 }
@@ -123,8 +124,8 @@ void DatasetSource::fill(std::span<const int64_t> indices, Batch& batch) const {
 namespace {
 const BatcherConfig& checked(const BatcherConfig& c) {
   OCCAM_CHECK(c.batch_size >= 1, "batcher: batch_size must be >= 1, got ", c.batch_size);
-  OCCAM_CHECK(c.shard_count >= 1 && c.shard_index >= 0 && c.shard_index < c.shard_count, "batcher: shard ",
-              c.shard_index, " of ", c.shard_count, " does not exist");
+  OCCAM_CHECK(c.shard_count >= 1 && c.shard_index >= 0 && c.shard_index < c.shard_count,
+              "batcher: shard ", c.shard_index, " of ", c.shard_count, " does not exist");
   return c;
 }
 std::unique_ptr<Source> checked_view(const Dataset& dataset) {
@@ -134,7 +135,10 @@ std::unique_ptr<Source> checked_view(const Dataset& dataset) {
 }  // namespace
 
 Batcher::Batcher(const Dataset& dataset, BatcherConfig config, Rng rng)
-    : config_(checked(config)), owned_(checked_view(dataset)), source_(owned_.get()), rng_(rng),
+    : config_(checked(config)),
+      owned_(checked_view(dataset)),
+      source_(owned_.get()),
+      rng_(rng),
       order_(identity(dataset.size())) {}
 
 Batcher::Batcher(const Source& source, BatcherConfig config, Rng rng)

@@ -17,8 +17,8 @@
 namespace occam::data {
 
 struct Dataset {
-  Tensor inputs;                         // [N, ...]
-  std::vector<int64_t> labels;           // [N], each in [0, num_classes)
+  Tensor inputs;                // [N, ...]
+  std::vector<int64_t> labels;  // [N], each in [0, num_classes)
   int64_t num_classes = 0;
   std::vector<std::string> class_names;  // empty, or num_classes names
 

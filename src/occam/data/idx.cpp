@@ -18,7 +18,7 @@ namespace {
 
 constexpr uint32_t kImagesMagic = 0x00000803;  // type 0x08 (uint8), 3 dimensions
 constexpr uint32_t kLabelsMagic = 0x00000801;  // type 0x08 (uint8), 1 dimension
-constexpr double kMaxBytes = 1ull << 40;        // larger is a corrupt header, not a dataset
+constexpr double kMaxBytes = 1ull << 40;       // larger is a corrupt header, not a dataset
 
 template <class... Parts>
 [[noreturn]] void fail(const std::string& path, const Parts&... parts) {
@@ -33,8 +33,10 @@ std::string hex32(uint32_t v) {
 
 // What a wrong magic number most likely means. IDX magic: 0x0000, element type, rank.
 std::string magic_hint(uint32_t found, uint32_t expected) {
-  if (found == kImagesMagic) return " (an IDX images file: are the images and labels paths swapped?)";
-  if (found == kLabelsMagic) return " (an IDX labels file: are the images and labels paths swapped?)";
+  if (found == kImagesMagic)
+    return " (an IDX images file: are the images and labels paths swapped?)";
+  if (found == kLabelsMagic)
+    return " (an IDX labels file: are the images and labels paths swapped?)";
   if ((found >> 16) == 0x1f8b) return " (gzip inside gzip: decompress it once)";
   if ((found >> 16) != 0) return " (not an IDX file)";
   const uint32_t type = found >> 8 & 0xff, rank = found & 0xff;
@@ -82,8 +84,9 @@ class GzFile {
   std::string end_hint() {
     int code = Z_OK;
     gzerror(file_, &code);
-    return code == Z_BUF_ERROR ? " (the gzip stream ends early: the file is cut short, download it again)"
-                               : "";
+    return code == Z_BUF_ERROR
+               ? " (the gzip stream ends early: the file is cut short, download it again)"
+               : "";
   }
 
  private:
@@ -110,10 +113,12 @@ std::vector<int64_t> read_header(GzFile& f, const std::string& path, uint32_t ma
   };
   int64_t got = f.read(h.data(), 4);
   if (got == 4 && word(0) != magic)
-    fail(path, "expected IDX magic ", hex32(magic), ", found ", hex32(word(0)), magic_hint(word(0), magic));
+    fail(path, "expected IDX magic ", hex32(magic), ", found ", hex32(word(0)),
+         magic_hint(word(0), magic));
   got += f.read(h.data() + got, size - got);
   if (got < size)
-    fail(path, "truncated: expected a ", size, "-byte IDX header, got ", got, " bytes", f.end_hint());
+    fail(path, "truncated: expected a ", size, "-byte IDX header, got ", got, " bytes",
+         f.end_hint());
   std::vector<int64_t> dims;
   for (int i = 1; i <= rank; ++i) dims.push_back(word(i));
   return dims;

@@ -6,7 +6,9 @@
 namespace occam::data {
 
 namespace {
-std::shared_ptr<const Source> source_of(Dataset d) { return std::make_shared<DatasetSource>(std::move(d)); }
+std::shared_ptr<const Source> source_of(Dataset d) {
+  return std::make_shared<DatasetSource>(std::move(d));
+}
 }  // namespace
 
 Splits load_splits(const DataConfig& c, uint64_t seed) {

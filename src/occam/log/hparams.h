@@ -26,8 +26,8 @@ struct HParamValue {
   HParamValue(const char* s) : value(std::string(s)) {}
   HParamValue(bool b) : value(b) {}
   template <class T>
-    requires(std::is_arithmetic_v<T> && !std::is_same_v<T, bool>)
-  HParamValue(T x) : value(static_cast<double>(x)) {}
+  requires(std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) HParamValue(T x)
+      : value(static_cast<double>(x)) {}
 };
 using HParams = std::map<std::string, HParamValue>;  // name → value
 

@@ -17,7 +17,17 @@
 
 namespace occam::nn {
 
-enum class Activation { linear, relu, leaky_relu, sigmoid, tanh, gelu, softmax, log_softmax, relu6 };
+enum class Activation {
+  linear,
+  relu,
+  leaky_relu,
+  sigmoid,
+  tanh,
+  gelu,
+  softmax,
+  log_softmax,
+  relu6
+};
 
 inline constexpr float kKerasLeakyReluSlope = 0.2f;
 

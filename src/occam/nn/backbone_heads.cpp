@@ -58,8 +58,8 @@ void BackboneHeads::add_head(const std::string& name, int64_t values_per_anchor,
                              std::vector<std::unique_ptr<Module>> modules) {
   const std::string who = "BackboneHeads::add_head '" + name + "': ";
   OCCAM_CHECK(!name.empty() && name.find('/') == std::string::npos,
-              "BackboneHeads::add_head: a head name must be non-empty and without '/', got '",
-              name, "'");
+              "BackboneHeads::add_head: a head name must be non-empty and without '/', got '", name,
+              "'");
   for (const Head& head : heads_)
     OCCAM_CHECK(head.name != name, who, "a head with that name is already in the model");
   OCCAM_CHECK(values_per_anchor >= 1, who, "values_per_anchor must be >= 1, got ",
@@ -91,9 +91,8 @@ void BackboneHeads::check_complete(std::string_view who) const {
   OCCAM_CHECK(!heads_.empty(), who, ": the model has no head (add_head)");
   const size_t last = feature_maps_.back().layer_index;
   OCCAM_CHECK(last + 1 == backbone_.layers().size(), who, ": backbone layer '",
-              backbone_.layers()[last + 1]->name(),
-              "' comes after the last feature map '", feature_maps_.back().layer,
-              "' and would feed nothing");
+              backbone_.layers()[last + 1]->name(), "' comes after the last feature map '",
+              feature_maps_.back().layer, "' and would feed nothing");
 }
 
 void BackboneHeads::check_head_output(size_t h, size_t l, const Shape& got, int64_t batch,
@@ -103,9 +102,10 @@ void BackboneHeads::check_head_output(size_t h, size_t l, const Shape& got, int6
   const Shape want{batch, map.anchors_per_location * head.values_per_anchor, feature[2],
                    feature[3]};
   OCCAM_CHECK(got == want, "BackboneHeads: head '", head.name, "' on feature map ", l, " ('",
-              map.layer, "', ", shape_str(feature), "): expected [B, A·V, H, W] = ",
-              shape_str(want), " (A = ", map.anchors_per_location, " anchors per location, V = ",
-              head.values_per_anchor, " values per anchor), got ", shape_str(got));
+              map.layer, "', ", shape_str(feature),
+              "): expected [B, A·V, H, W] = ", shape_str(want), " (A = ", map.anchors_per_location,
+              " anchors per location, V = ", head.values_per_anchor, " values per anchor), got ",
+              shape_str(got));
 }
 
 std::vector<Shape> BackboneHeads::feature_map_shapes(const Shape& in) const {

@@ -42,9 +42,9 @@ namespace occam::nn {
 class BackboneHeads final : public Module {
  public:
   struct FeatureMap {
-    std::string layer;              // the backbone layer whose output is tapped
-    int64_t anchors_per_location;   // A_l
-    size_t layer_index;             // its position in the backbone
+    std::string layer;             // the backbone layer whose output is tapped
+    int64_t anchors_per_location;  // A_l
+    size_t layer_index;            // its position in the backbone
   };
   struct Head {
     std::string name;                              // also the name of its output
@@ -85,7 +85,7 @@ class BackboneHeads final : public Module {
   std::vector<Buffer*> buffers() override;
 
   // Validate the input shape [B, ...] through the whole model (module output_shape calls).
-  Shape output_shape(const Shape& in) const override;      // the first head's [B, ΣA, V]
+  Shape output_shape(const Shape& in) const override;       // the first head's [B, ΣA, V]
   std::vector<Shape> output_shapes(const Shape& in) const;  // every head's, in order
   // {H_l, W_l} of each feature map, in order — the grids the anchors are laid on.
   std::vector<Size2> feature_map_sizes(const Shape& in) const;

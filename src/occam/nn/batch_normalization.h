@@ -30,7 +30,13 @@ struct BatchNormOptions {
   Attachments attach;     // regularizers, constraints, activity regularizer, trainable (nn/layer.h)
 
   static BatchNormOptions torch() { return {}; }
-  static BatchNormOptions keras() { return {BatchNormConvention::keras, 0.99f, 1e-3f, {}}; }
+  static BatchNormOptions keras() {
+    BatchNormOptions o;
+    o.convention = BatchNormConvention::keras;
+    o.momentum = 0.99f;
+    o.epsilon = 1e-3f;
+    return o;
+  }
 };
 
 class BatchNormalization final : public Layer {

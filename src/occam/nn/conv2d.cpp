@@ -52,8 +52,8 @@ Padding2d Conv2D::padding_for(int64_t H, int64_t W) const {
 }
 
 Shape Conv2D::output_shape(const Shape& in) const {
-  return ConvGeometry{options_.kernel_size, options_.strides, options_.padding}.output_shape(label(), in, in_,
-                                                                                            options_.filters);
+  return ConvGeometry{options_.kernel_size, options_.strides, options_.padding}.output_shape(
+      label(), in, in_, options_.filters);
 }
 
 Var Conv2D::forward(const Var& x, StepContext&) {

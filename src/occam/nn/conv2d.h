@@ -28,7 +28,7 @@ struct Conv2DOptions {
   bool use_bias = true;
   Initializer kernel_initializer = Initializer::glorot_uniform;
   Initializer bias_initializer = Initializer::zeros;
-  std::string name;  // empty: named by Sequential::add ("conv2d_1")
+  std::string name;    // empty: named by Sequential::add ("conv2d_1")
   Attachments attach;  // regularizers, constraints, activity regularizer, trainable (nn/layer.h)
 };
 
@@ -38,7 +38,8 @@ struct ConvGeometry {
   Size2 kernel_size, strides;
   Padding padding = Padding::valid;
   Padding2d padding_for(int64_t H, int64_t W) const;
-  Shape output_shape(std::string_view label, const Shape& in, int64_t in_channels, int64_t out_channels) const;
+  Shape output_shape(std::string_view label, const Shape& in, int64_t in_channels,
+                     int64_t out_channels) const;
 };
 
 class Conv2D final : public Layer {

@@ -17,7 +17,7 @@ struct DenseOptions {
   bool use_bias = true;
   Initializer kernel_initializer = Initializer::glorot_uniform;
   Initializer bias_initializer = Initializer::zeros;
-  std::string name;  // empty: named by Sequential::add ("dense_1")
+  std::string name;    // empty: named by Sequential::add ("dense_1")
   Attachments attach;  // regularizers, constraints, activity regularizer, trainable (nn/layer.h)
 };
 

@@ -15,10 +15,10 @@ DepthwiseConv2D::DepthwiseConv2D(const DepthwiseConv2DOptions& options, int64_t 
   OCCAM_CHECK(in_ >= 1, label(), ": expected in_channels >= 1, got ", in_);
   const double taps = double(k[0] * k[1]);
   const Fans keras_fans{.in = double(in_) * taps, .out = double(M) * taps};  // of [KH,KW,C,M]
-  kernel_ = Parameter(scoped("depthwise_kernel"),
-                      initialize(options_.depthwise_initializer, {in_ * M, 1, k[0], k[1]},
-                                 keras_fans, rng),
-                      regularize::Layout::conv_kernel);
+  kernel_ = Parameter(
+      scoped("depthwise_kernel"),
+      initialize(options_.depthwise_initializer, {in_ * M, 1, k[0], k[1]}, keras_fans, rng),
+      regularize::Layout::conv_kernel);
   if (options_.use_bias)
     bias_ = Parameter(scoped("bias"), initialize(options_.bias_initializer, {in_ * M}, rng),
                       regularize::Layout::vector);
@@ -35,8 +35,8 @@ Padding2d DepthwiseConv2D::padding_for(int64_t H, int64_t W) const {
 }
 
 Shape DepthwiseConv2D::output_shape(const Shape& in) const {
-  return ConvGeometry{options_.kernel_size, options_.strides, options_.padding}.output_shape(label(), in, in_,
-                                                                                            out_channels());
+  return ConvGeometry{options_.kernel_size, options_.strides, options_.padding}.output_shape(
+      label(), in, in_, out_channels());
 }
 
 Var DepthwiseConv2D::forward(const Var& x, StepContext&) {

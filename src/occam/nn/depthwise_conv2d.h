@@ -33,7 +33,7 @@ struct DepthwiseConv2DOptions {
   bool use_bias = true;
   Initializer depthwise_initializer = Initializer::glorot_uniform;
   Initializer bias_initializer = Initializer::zeros;
-  std::string name;  // empty: named by Sequential::add ("depthwise_conv2d_1")
+  std::string name;    // empty: named by Sequential::add ("depthwise_conv2d_1")
   Attachments attach;  // regularizers, constraints, activity regularizer, trainable (nn/layer.h)
 };
 

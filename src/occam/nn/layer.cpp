@@ -21,7 +21,8 @@ void Layer::attach(const Attachments& a) {
       roles += (roles.empty() ? "" : ", ") + std::string(last_part(p->name));
     }
     throw Error(label() + " has no parameter '" + role + "'" +
-                (roles.empty() ? std::string(" (it has no parameters)") : " (its parameters: " + roles + ")"));
+                (roles.empty() ? std::string(" (it has no parameters)")
+                               : " (its parameters: " + roles + ")"));
   };
   for (const auto& [role, r] : a.regularizers)
     if (r) find(role).regularizer = r->clone();

@@ -21,13 +21,10 @@ Var Module::operator()(const Var& x, StepContext& ctx) {
     const float batch = y.rank() >= 1 ? float(y.dim(0)) : 1.f;
     Var penalty = activity_regularizer->penalty(y);
     if (batch > 0) penalty = scale(penalty, 1.f / batch);
-    ctx.activity_terms->push_back(Term{name_ + "/activity/" + activity_regularizer->kind(), penalty,
-                                       name_ + "/output", regularize::activity_formula(*activity_regularizer),
-                                       y.numel(),
-                                       batch,
-                                       -1,
-                                       activity_regularizer.get(),
-                                       "activity"});
+    ctx.activity_terms->push_back(
+        Term{name_ + "/activity/" + activity_regularizer->kind(), penalty, name_ + "/output",
+             regularize::activity_formula(*activity_regularizer), y.numel(), batch, -1,
+             activity_regularizer.get(), "activity"});
     if (ctx.measure_grad_norms)
       ctx.activity_terms->back().grad_norm =
           regularize::penalty_gradient_norm(*activity_regularizer, y.value()) / batch;

@@ -17,12 +17,12 @@ enum class Mode { train, eval };
 
 // A named scalar of the objective, with what explaining it needs.
 struct Term {
-  std::string name;   // "dense_1/kernel/l2", "dense_1/activity/l2", "classification_loss"
-  Var value;          // a scalar
-  std::string source;   // the parameter or layer output it penalizes ("dense_1/kernel")
-  std::string formula;  // "1e-04·Σw² (keras)"
-  int64_t size = 0;     // elements of the penalized tensor
-  float divisor = 1.f;  // activity terms: the batch size the penalty was divided by
+  std::string name;       // "dense_1/kernel/l2", "dense_1/activity/l2", "classification_loss"
+  Var value;              // a scalar
+  std::string source;     // the parameter or layer output it penalizes ("dense_1/kernel")
+  std::string formula;    // "1e-04·Σw² (keras)"
+  int64_t size = 0;       // elements of the penalized tensor
+  float divisor = 1.f;    // activity terms: the batch size the penalty was divided by
   double grad_norm = -1;  // ‖∂term/∂(what it penalizes)‖ when measured, else -1
   // Penalties: the regularizer that made the term (owned by the model, which outlives the
   // step), and whether it penalizes a parameter or a layer's output. Data terms: null, "".
@@ -33,7 +33,7 @@ struct Term {
 // Everything a forward pass may depend on besides its inputs.
 struct StepContext {
   Mode mode = Mode::eval;
-  Rng* rng = nullptr;                // dropout and noise layers draw from it (train mode)
+  Rng* rng = nullptr;  // dropout and noise layers draw from it (train mode)
   std::vector<Term>* activity_terms = nullptr;  // where activity penalties go; null: not computed
   bool measure_grad_norms = false;  // fill Term::grad_norm (logging steps only: it costs a pass)
   bool training() const { return mode == Mode::train; }
@@ -56,7 +56,9 @@ class Module {
   virtual Var forward(const Var& x, StepContext& ctx) = 0;
   // Every output of the model for input x, in a fixed order; a single-output module gives
   // {{"output", (*this)(x, ctx)}}. Multi-output models override this (and forward gives the first).
-  virtual Outputs forward_outputs(const Var& x, StepContext& ctx) { return {{"output", (*this)(x, ctx)}}; }
+  virtual Outputs forward_outputs(const Var& x, StepContext& ctx) {
+    return {{"output", (*this)(x, ctx)}};
+  }
   virtual std::vector<Parameter*> parameters() { return {}; }
   virtual std::vector<Buffer*> buffers() { return {}; }
   // The output shape for an input of shape `in` (batch dim included); validates the input.

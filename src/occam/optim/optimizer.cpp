@@ -68,8 +68,8 @@ void Optimizer::zero_grad() {
   int64_t total = 0;
   for (nn::Parameter* p : params_)
     if (p->value.grad().defined()) total += p->numel();
-  // As step(): one parallel region for every buffer, and only for millions of elements (a
-  // memset of the MLP's 0.5 M takes about as long as waking the other threads).
+      // As step(): one parallel region for every buffer, and only for millions of elements (a
+      // memset of the MLP's 0.5 M takes about as long as waking the other threads).
 #pragma omp parallel if (total > (1 << 21))
   for (nn::Parameter* p : params_) {
     Tensor& g = p->value.grad();

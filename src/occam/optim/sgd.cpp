@@ -57,10 +57,14 @@ void Sgd::update(Tensor& weights, const Tensor& grad, Slot& slot, float lr, Rang
   const bool first = !buffer.defined();
   if (first) buffer = Tensor::empty(weights.shape());
   float* b = buffer.data();
-  if (first && nesterov) momentum_step<true, true>(w, g, b, r, lr, wd, mu, damp);
-  else if (first) momentum_step<true, false>(w, g, b, r, lr, wd, mu, damp);
-  else if (nesterov) momentum_step<false, true>(w, g, b, r, lr, wd, mu, damp);
-  else momentum_step<false, false>(w, g, b, r, lr, wd, mu, damp);
+  if (first && nesterov)
+    momentum_step<true, true>(w, g, b, r, lr, wd, mu, damp);
+  else if (first)
+    momentum_step<true, false>(w, g, b, r, lr, wd, mu, damp);
+  else if (nesterov)
+    momentum_step<false, true>(w, g, b, r, lr, wd, mu, damp);
+  else
+    momentum_step<false, false>(w, g, b, r, lr, wd, mu, damp);
 }
 
 WeightDecay Sgd::describe_weight_decay() const {

@@ -14,7 +14,9 @@ constexpr double kEpsilon = 1e-7;  // keras.backend.epsilon()
 struct Units {
   int64_t count, size;  // number of units, elements per unit
   bool strided;         // dense kernel: unit j = column j (stride = count)
-  int64_t index(int64_t unit, int64_t k) const { return strided ? k * count + unit : unit * size + k; }
+  int64_t index(int64_t unit, int64_t k) const {
+    return strided ? k * count + unit : unit * size + k;
+  }
 };
 
 Units units_of(const Tensor& w, Layout layout) {
@@ -57,12 +59,14 @@ float rescale_units(Tensor& w, Layout layout, Target target, double tolerance) {
 class MaxNorm final : public Constraint {
  public:
   explicit MaxNorm(float max_value) : max_(max_value) {
-    OCCAM_CHECK(max_value >= 0.f && std::isfinite(max_value), "max_norm: expected max_value >= 0, got ", max_value);
+    OCCAM_CHECK(max_value >= 0.f && std::isfinite(max_value),
+                "max_norm: expected max_value >= 0, got ", max_value);
   }
   // w · clip(n, 0, max)/(ε + n)
   float project(Tensor& w, Layout layout) const override {
     const double hi = max_;
-    return rescale_units(w, layout, [hi](double n) { return n > hi ? hi : n; }, 0.0);
+    return rescale_units(
+        w, layout, [hi](double n) { return n > hi ? hi : n; }, 0.0);
   }
   std::string kind() const override { return "max_norm"; }
   std::string describe() const override { return "max_norm(max_value=" + number(max_) + ")"; }
@@ -101,7 +105,8 @@ class UnitNorm final : public Constraint {
  public:
   // w / (ε + n)
   float project(Tensor& w, Layout layout) const override {
-    return rescale_units(w, layout, [](double) { return 1.0; }, 1e-6);
+    return rescale_units(
+        w, layout, [](double) { return 1.0; }, 1e-6);
   }
   std::string kind() const override { return "unit_norm"; }
   std::string describe() const override { return "unit_norm()"; }
@@ -127,7 +132,9 @@ class NonNeg final : public Constraint {
 
 }  // namespace
 
-std::unique_ptr<Constraint> max_norm(float max_value) { return std::make_unique<MaxNorm>(max_value); }
+std::unique_ptr<Constraint> max_norm(float max_value) {
+  return std::make_unique<MaxNorm>(max_value);
+}
 std::unique_ptr<Constraint> min_max_norm(float lo, float hi, float rate) {
   return std::make_unique<MinMaxNorm>(lo, hi, rate);
 }

@@ -26,13 +26,14 @@ class Constraint {
   // Projects w in place; returns the fraction of units (or elements, for non_neg) it changed
   // beyond the ε rescaling, logged as Constraint/<param>/fraction_clipped.
   virtual float project(Tensor& w, Layout layout) const = 0;
-  virtual std::string kind() const = 0;         // "max_norm", ...
-  virtual std::string describe() const = 0;     // "max_norm(max_value=2) per output unit"
+  virtual std::string kind() const = 0;      // "max_norm", ...
+  virtual std::string describe() const = 0;  // "max_norm(max_value=2) per output unit"
   virtual std::unique_ptr<Constraint> clone() const = 0;
 };
 
 std::unique_ptr<Constraint> max_norm(float max_value = 2.f);
-std::unique_ptr<Constraint> min_max_norm(float min_value = 0.f, float max_value = 1.f, float rate = 1.f);
+std::unique_ptr<Constraint> min_max_norm(float min_value = 0.f, float max_value = 1.f,
+                                         float rate = 1.f);
 std::unique_ptr<Constraint> unit_norm();
 std::unique_ptr<Constraint> non_neg();
 

@@ -16,8 +16,8 @@ std::vector<Equivalent> l2_equivalents(double lambda, Convention convention, Upd
                               : "this run uses AdamW, whose decay is decoupled"});
   switch (rule) {
     case UpdateRule::sgd:
-      out.push_back({"decoupled weight_decay (AdamW-style, Keras 3 weight_decay) under SGD", true, 2 * p,
-                     "plain SGD: lr·wd·w shrink = lr·2p·w gradient step, identical"});
+      out.push_back({"decoupled weight_decay (AdamW-style, Keras 3 weight_decay) under SGD", true,
+                     2 * p, "plain SGD: lr·wd·w shrink = lr·2p·w gradient step, identical"});
       break;
     case UpdateRule::sgd_momentum:
       out.push_back({"decoupled weight_decay (Keras 3 SGD weight_decay)", false, 0,
@@ -25,8 +25,9 @@ std::vector<Equivalent> l2_equivalents(double lambda, Convention convention, Upd
       break;
     case UpdateRule::adam:
     case UpdateRule::rmsprop:
-      out.push_back({"decoupled weight_decay (AdamW)", false, 0,
-                     "the L2 gradient is divided by the adaptive denominator; AdamW's shrink is not"});
+      out.push_back(
+          {"decoupled weight_decay (AdamW)", false, 0,
+           "the L2 gradient is divided by the adaptive denominator; AdamW's shrink is not"});
       break;
     case UpdateRule::adamw:
       out.push_back({"decoupled weight_decay (AdamW)", false, 0,

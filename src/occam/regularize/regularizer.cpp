@@ -39,7 +39,8 @@ std::string L1L2::formula() const {
     if (!f.empty()) f += " + ";
     f += coefficient(l2_) + (l2_factor(convention_) == 1.f ? "·Σw²" : "·Σw²/2");
   }
-  if (f.empty()) f.assign(1, '0');  // (assigning a literal trips a GCC 12 -Wrestrict false positive)
+  if (f.empty())
+    f.assign(1, '0');  // (assigning a literal trips a GCC 12 -Wrestrict false positive)
   return f + " (" + std::string(to_string(convention_)) + ")";
 }
 
@@ -111,8 +112,10 @@ std::unique_ptr<Regularizer> user(std::string name, std::string formula, UserReg
 
 std::string activity_formula(const Regularizer& r) {
   std::string f = r.formula();
-  for (const auto& [from, to] : {std::pair<std::string, std::string>{"Σw²", "Σy²"}, {"Σ|w|", "Σ|y|"}})
-    for (size_t at = f.find(from); at != std::string::npos; at = f.find(from, at + to.size())) f.replace(at, from.size(), to);
+  for (const auto& [from, to] :
+       {std::pair<std::string, std::string>{"Σw²", "Σy²"}, {"Σ|w|", "Σ|y|"}})
+    for (size_t at = f.find(from); at != std::string::npos; at = f.find(from, at + to.size()))
+      f.replace(at, from.size(), to);
   return f + " / batch size";
 }
 

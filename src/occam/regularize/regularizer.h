@@ -74,7 +74,9 @@ class Orthogonal : public Regularizer {
   Var penalty(const Var& w) const override;
   std::string kind() const override { return "orthogonal"; }
   std::string formula() const override;
-  std::unique_ptr<Regularizer> clone() const override { return std::make_unique<Orthogonal>(*this); }
+  std::unique_ptr<Regularizer> clone() const override {
+    return std::make_unique<Orthogonal>(*this);
+  }
 
  private:
   float factor_;

@@ -18,9 +18,9 @@ namespace {
 std::string describe(const Conv2dShape& s) {
   const int64_t per_group = s.groups > 0 ? s.C / s.groups : s.C;
   return detail::concat("x [", s.N, ",", s.C, ",", s.H, ",", s.W, "], kernel [", s.O, ",",
-                        per_group, ",", s.KH, ",", s.KW, "], stride [", s.stride_h, ",",
-                        s.stride_w, "], padding [top ", s.pad_top, ", bottom ", s.pad_bottom,
-                        ", left ", s.pad_left, ", right ", s.pad_right, "]",
+                        per_group, ",", s.KH, ",", s.KW, "], stride [", s.stride_h, ",", s.stride_w,
+                        "], padding [top ", s.pad_top, ", bottom ", s.pad_bottom, ", left ",
+                        s.pad_left, ", right ", s.pad_right, "]",
                         s.groups != 1 ? detail::concat(", groups ", s.groups) : "");
 }
 }  // namespace
@@ -72,7 +72,8 @@ Reorder make_reorder(const memory::desc& from, const memory::desc& to, bool accu
       ops.append_sum(1.f);
       attr.set_post_ops(ops);
     }
-    r.prim = dnnl::reorder(dnnl::reorder::primitive_desc(cpu_engine(), from, cpu_engine(), to, attr));
+    r.prim =
+        dnnl::reorder(dnnl::reorder::primitive_desc(cpu_engine(), from, cpu_engine(), to, attr));
   }
   return r;
 }
@@ -102,8 +103,8 @@ ConvPrimitives make_primitives(const Conv2dShape& s, bool relu) {
   // Grouped: oneDNN's weights are [G, O/G, C/G, KH, KW] (goihw), the same bytes as Occam's
   // [O, C/G, KH, KW].
   const int64_t G = s.groups;
-  const memory::dims w_dims = G == 1 ? memory::dims{s.O, s.C, s.KH, s.KW}
-                                     : memory::dims{G, s.O / G, s.C / G, s.KH, s.KW};
+  const memory::dims w_dims =
+      G == 1 ? memory::dims{s.O, s.C, s.KH, s.KW} : memory::dims{G, s.O / G, s.C / G, s.KH, s.KW};
   p.w = memory::desc(w_dims, dt::f32, G == 1 ? tag::oihw : tag::goihw);
   p.b = memory::desc({s.O}, dt::f32, tag::x);
   p.y = memory::desc({s.N, s.O, s.out_h(), s.out_w()}, dt::f32, tag::nchw);
@@ -225,7 +226,9 @@ memory input_in(const Reorder& r, const float* data, std::optional<Scratch>& scr
   return scratch->mem;
 }
 
-const memory::desc& desc_of(const LayoutCopy& c) { return *static_cast<const memory::desc*>(c.layout); }
+const memory::desc& desc_of(const LayoutCopy& c) {
+  return *static_cast<const memory::desc*>(c.layout);
+}
 
 // A layout copy as input in layout `to`: the buffer itself when the layouts agree, else a copy
 // reordered into `to` held by `scratch` (a reorder made on the spot: the layouts of two
@@ -240,8 +243,8 @@ memory copy_in(const LayoutCopy& c, const memory::desc& to, std::optional<Scratc
 
 }  // namespace
 
-void conv2d_forward(const Conv2dShape& s, const float* x, const float* w, const float* b,
-                    float* y, bool relu, Tensor* x_for_backward, const LayoutCopy* x_copy,
+void conv2d_forward(const Conv2dShape& s, const float* x, const float* w, const float* b, float* y,
+                    bool relu, Tensor* x_for_backward, const LayoutCopy* x_copy,
                     LayoutCopy* y_copy) {
   check_conv2d_shape(s);
   if (x_for_backward) *x_for_backward = Tensor();
@@ -265,7 +268,8 @@ void conv2d_forward(const Conv2dShape& s, const float* x, const float* w, const 
                   {DNNL_ARG_WEIGHTS, weights_mem},
                   {DNNL_ARG_BIAS, wrap(p.b, b)},
                   {DNNL_ARG_DST, dst_mem}});
-  if (p.fwd_to_y.prim) run(*p.fwd_to_y.prim, {{DNNL_ARG_FROM, dst_mem}, {DNNL_ARG_TO, wrap(p.y, y)}});
+  if (p.fwd_to_y.prim)
+    run(*p.fwd_to_y.prim, {{DNNL_ARG_FROM, dst_mem}, {DNNL_ARG_TO, wrap(p.y, y)}});
   // Backward-weights reads x in the same layout (the usual case): keep the reordered copy.
   if (x_for_backward && src && p.bw_src == p.fwd_src) *x_for_backward = src->storage;
   if (y_copy && dst) *y_copy = LayoutCopy{dst->storage, &p.fwd_dst};
@@ -273,9 +277,8 @@ void conv2d_forward(const Conv2dShape& s, const float* x, const float* w, const 
 }
 
 bool conv2d_backward(const Conv2dShape& s, const float* dy, const float* x, const float* w,
-                     float* dx, float* dw, float* db, const Tensor* x_from_forward,
-                     bool write_dx, const LayoutCopy* dy_copy, const LayoutCopy* dx_like,
-                     LayoutCopy* dx_out) {
+                     float* dx, float* dw, float* db, const Tensor* x_from_forward, bool write_dx,
+                     const LayoutCopy* dy_copy, const LayoutCopy* dx_like, LayoutCopy* dx_out) {
   check_conv2d_shape(s);
   if (dx_out) *dx_out = LayoutCopy{};
   if (s.N == 0 || (!dx && !dw && !db)) return false;
@@ -302,8 +305,8 @@ bool conv2d_backward(const Conv2dShape& s, const float* dy, const float* x, cons
                             {DNNL_ARG_WEIGHTS, weights},
                             {DNNL_ARG_DIFF_SRC, diff_src.mem}});
       // The previous convolution reads its gradient in this very layout: hand it over as is.
-      dx_in_copy = write_dx && dx_like && dx_like->defined() && dx_out &&
-                   desc_of(*dx_like) == p.bd_diff_src;
+      dx_in_copy =
+          write_dx && dx_like && dx_like->defined() && dx_out && desc_of(*dx_like) == p.bd_diff_src;
       if (dx_in_copy) {
         *dx_out = LayoutCopy{diff_src.storage, &p.bd_diff_src};
       } else {
@@ -324,7 +327,8 @@ bool conv2d_backward(const Conv2dShape& s, const float* dy, const float* x, cons
                              {DNNL_ARG_DIFF_DST, diff_dst},
                              {DNNL_ARG_DIFF_WEIGHTS, diff_weights.mem},
                              {DNNL_ARG_DIFF_BIAS, wrap(p.b, diff_bias.data())}});
-    if (dw) run(*p.bw_add_to_dw.prim, {{DNNL_ARG_FROM, diff_weights.mem}, {DNNL_ARG_TO, wrap(p.w, dw)}});
+    if (dw)
+      run(*p.bw_add_to_dw.prim, {{DNNL_ARG_FROM, diff_weights.mem}, {DNNL_ARG_TO, wrap(p.w, dw)}});
     if (db)
       for (int64_t o = 0; o < s.O; ++o) db[o] += diff_bias[size_t(o)];
   }
@@ -337,8 +341,7 @@ void conv2d_backward_data(const Conv2dShape& s, const float* dy, const float* w,
 }
 
 bool is_nchw16c(const LayoutCopy& c, int64_t N, int64_t C, int64_t H, int64_t W) {
-  return c.defined() && c.layout &&
-         desc_of(c) == memory::desc({N, C, H, W}, dt::f32, tag::nChw16c);
+  return c.defined() && c.layout && desc_of(c) == memory::desc({N, C, H, W}, dt::f32, tag::nChw16c);
 }
 
 void conv2d_backward_weights(const Conv2dShape& s, const float* dy, const float* x, float* dw,

@@ -15,12 +15,12 @@ void broadcast_rows(float* y, const float* b, int64_t rows, int64_t cols) {
 }
 
 void relu_inplace(float* __restrict y, int64_t n) {
-#pragma omp parallel for simd if (parallel: n > kParallelMin)
+#pragma omp parallel for simd if (parallel : n > kParallelMin)
   for (int64_t i = 0; i < n; ++i) y[i] = y[i] > 0.f ? y[i] : 0.f;
 }
 
 void relu_backward(float* g, const float* dy, const float* __restrict y, int64_t n) {
-#pragma omp parallel for simd if (parallel: n > kParallelMin)
+#pragma omp parallel for simd if (parallel : n > kParallelMin)
   for (int64_t i = 0; i < n; ++i) {
     const float d = dy[i];  // read unconditionally, so the select vectorizes
     g[i] = y[i] > 0.f ? d : 0.f;

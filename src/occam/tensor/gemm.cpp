@@ -2,9 +2,9 @@
 
 #include <omp.h>
 
+#include <oneapi/dnnl/dnnl.h>
 #include <algorithm>
 #include <atomic>
-#include <oneapi/dnnl/dnnl.h>
 
 #include "occam/error.h"
 #include "occam/tensor/kernel_time.h"
@@ -16,8 +16,8 @@ namespace {
 dnnl_status_t sgemm(Trans ta, Trans tb, int64_t M, int64_t N, int64_t K, float alpha,
                     const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C,
                     int64_t ldc) {
-  return dnnl_sgemm(ta == Trans::transpose ? 'T' : 'N', tb == Trans::transpose ? 'T' : 'N', M, N,
-                    K, alpha, A, lda, B, ldb, beta, C, ldc);
+  return dnnl_sgemm(ta == Trans::transpose ? 'T' : 'N', tb == Trans::transpose ? 'T' : 'N', M, N, K,
+                    alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
 // The tiles of a large product: slices of C's longer side, whole multiples of 16 elements

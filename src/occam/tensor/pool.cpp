@@ -124,8 +124,8 @@ bool max_pool2d_backward_relu_masked(const Pool2dShape& s, const float* dy, cons
   return true;
 }
 
-bool max_pool2d_backward_relu_masked_nchw16c(const Pool2dShape& s, const float* dy,
-                                             const float* x, float* dx) {
+bool max_pool2d_backward_relu_masked_nchw16c(const Pool2dShape& s, const float* dy, const float* x,
+                                             float* dx) {
   check_pool2d_shape(s);
   if (!is_2x2_stride_2(s) || s.H % 2 != 0 || s.W % 2 != 0 || s.C % 16 != 0) return false;
   const int64_t OH = s.out_h(), OW = s.out_w(), CB = s.C / 16, rows = s.N * CB * OH;

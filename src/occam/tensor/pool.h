@@ -35,8 +35,8 @@ bool max_pool2d_backward_relu_masked(const Pool2dShape& s, const float* dy, cons
 // The same with x and dx in oneDNN's nChw16c layout (dy plain NCHW): for a ReLU output that a
 // convolution left in that layout, so that dx goes back to it without a reorder. Returns false
 // and writes nothing unless the window is 2x2 with stride 2, H and W are even and C % 16 == 0.
-bool max_pool2d_backward_relu_masked_nchw16c(const Pool2dShape& s, const float* dy,
-                                             const float* x, float* dx);
+bool max_pool2d_backward_relu_masked_nchw16c(const Pool2dShape& s, const float* dy, const float* x,
+                                             float* dx);
 
 namespace reference {
 // The same two as plain loops over any window and stride: the oracle in tests. (The functions

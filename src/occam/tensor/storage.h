@@ -20,10 +20,10 @@ inline constexpr size_t kMaxCachedBytes = size_t(1) << 30;
 std::shared_ptr<float[]> allocate_storage(int64_t n);
 
 struct StorageStats {
-  size_t cached_bytes = 0;   // held by the cache, free for reuse
+  size_t cached_bytes = 0;  // held by the cache, free for reuse
   size_t cached_blocks = 0;
-  int64_t reused = 0;        // requests served from the cache
-  int64_t allocated = 0;     // requests of kMinCachedBytes or more that went to malloc
+  int64_t reused = 0;     // requests served from the cache
+  int64_t allocated = 0;  // requests of kMinCachedBytes or more that went to malloc
 };
 StorageStats storage_stats();
 // Gives every cached block back to malloc.

@@ -4,7 +4,8 @@
 
 namespace occam::train {
 
-LogPoint eval_point(int64_t step, int64_t epoch, const std::string& split, const EvalResult& r, float lr) {
+LogPoint eval_point(int64_t step, int64_t epoch, const std::string& split, const EvalResult& r,
+                    float lr) {
   LogPoint p;
   p.step = step;
   p.epoch = epoch;
@@ -16,7 +17,9 @@ LogPoint eval_point(int64_t step, int64_t epoch, const std::string& split, const
 }
 
 RunLogCallback::RunLogCallback(RunLogger& logger, Trainer& trainer, int64_t histograms_every_steps)
-    : logger_(logger), trainer_(trainer), histograms_every_(histograms_every_steps),
+    : logger_(logger),
+      trainer_(trainer),
+      histograms_every_(histograms_every_steps),
       weight_decay_(trainer.optimizer().describe_weight_decay()) {}
 
 LogPoint RunLogCallback::train_point(const StepEvent& e) const {
@@ -48,17 +51,19 @@ void RunLogCallback::on_step(const StepEvent& e) {
   if (histograms_every_ > 0 && (step - 1) % histograms_every_ == 0)
     for (nn::Parameter* prm : trainer_.model().parameters()) {
       logger_.histogram("Parameters/" + prm->name, prm->data().span(), step);
-      if (prm->value.grad().defined()) logger_.histogram("Gradients/" + prm->name, prm->value.grad().span(), step);
+      if (prm->value.grad().defined())
+        logger_.histogram("Gradients/" + prm->name, prm->value.grad().span(), step);
     }
 }
 
 void RunLogCallback::on_epoch_end(const EpochEvent& e) {
-  if (e.validation) logger_.log(eval_point(trainer_.step(), e.epoch, "val", *e.validation, trainer_.lr()));
+  if (e.validation)
+    logger_.log(eval_point(trainer_.step(), e.epoch, "val", *e.validation, trainer_.lr()));
   logger_.flush();
 }
 
-CheckpointCallback::CheckpointCallback(std::string checkpoint_dir, Trainer& trainer, int64_t keep_last,
-                                       std::optional<double> best)
+CheckpointCallback::CheckpointCallback(std::string checkpoint_dir, Trainer& trainer,
+                                       int64_t keep_last, std::optional<double> best)
     : dir_(std::move(checkpoint_dir)), trainer_(trainer), keep_last_(keep_last), best_(best) {
   std::filesystem::create_directories(dir_);
 }

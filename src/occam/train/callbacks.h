@@ -14,7 +14,8 @@
 
 namespace occam::train {
 
-LogPoint eval_point(int64_t step, int64_t epoch, const std::string& split, const EvalResult& result, float lr);
+LogPoint eval_point(int64_t step, int64_t epoch, const std::string& split, const EvalResult& result,
+                    float lr);
 
 class RunLogCallback final : public Callback {
  public:

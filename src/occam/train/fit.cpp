@@ -9,7 +9,9 @@ namespace occam::train {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+double since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
 
 // Epoch means of the step terms, weighted by batch size (as Keras' History), and the task's
 // train metrics over every batch of the epoch.
@@ -22,14 +24,16 @@ class EpochAccumulator {
         names_.push_back(t.name);
         means_.emplace_back();
       }
-    for (size_t i = 0; i < r.terms.size() && i < means_.size(); ++i) means_[i].add(r.terms[i].value, r.count);
+    for (size_t i = 0; i < r.terms.size() && i < means_.size(); ++i)
+      means_[i].add(r.terms[i].value, r.count);
     metrics_->add(r.outputs, batch);
     samples_ += r.count;
   }
   EpochEvent event(int64_t epoch, double seconds) const {
     EpochEvent e;
     e.epoch = epoch;
-    for (size_t i = 0; i < names_.size(); ++i) e.terms.push_back({names_[i], float(means_[i].mean())});
+    for (size_t i = 0; i < names_.size(); ++i)
+      e.terms.push_back({names_[i], float(means_[i].mean())});
     e.metrics = metrics_->values();
     e.samples = samples_;
     e.seconds = seconds;
@@ -50,8 +54,8 @@ void run_epoch(Trainer& trainer, data::Batcher& batcher, const FitOptions& o, in
   batcher.start_epoch(epoch - 1);
   EpochAccumulator acc(trainer.task());
   const auto t0 = Clock::now();
-  const int64_t batches =
-      o.max_batches > 0 ? std::min(o.max_batches, batcher.batches_per_epoch()) : batcher.batches_per_epoch();
+  const int64_t batches = o.max_batches > 0 ? std::min(o.max_batches, batcher.batches_per_epoch())
+                                            : batcher.batches_per_epoch();
   data::Batch batch;
   for (int64_t b = 1; b <= batches; ++b) {
     const auto t_data = Clock::now();
@@ -61,7 +65,8 @@ void run_epoch(Trainer& trainer, data::Batcher& batcher, const FitOptions& o, in
     const float lr = trainer.lr();
     const StepResult r = trainer.train_step(batch, measure);
     acc.add(r, batch);
-    const StepEvent event{epoch, b, batches, batch, r, lr, data_s, measure, since(t0), acc.samples()};
+    const StepEvent event{epoch, b,      batches, batch,     r,
+                          lr,    data_s, measure, since(t0), acc.samples()};
     for (Callback* c : callbacks) c->on_step(event);
   }
   EpochEvent event = acc.event(epoch, since(t0));
@@ -72,9 +77,11 @@ void run_epoch(Trainer& trainer, data::Batcher& batcher, const FitOptions& o, in
 
 }  // namespace
 
-void fit(Trainer& trainer, data::Batcher& batcher, const FitOptions& o, std::span<Callback* const> callbacks) {
+void fit(Trainer& trainer, data::Batcher& batcher, const FitOptions& o,
+         std::span<Callback* const> callbacks) {
   try {
-    for (int64_t epoch = o.first_epoch; epoch <= o.epochs; ++epoch) run_epoch(trainer, batcher, o, epoch, callbacks);
+    for (int64_t epoch = o.first_epoch; epoch <= o.epochs; ++epoch)
+      run_epoch(trainer, batcher, o, epoch, callbacks);
   } catch (...) {
     for (Callback* c : callbacks) c->on_abort();
     throw;

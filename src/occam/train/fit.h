@@ -23,9 +23,9 @@
 namespace occam::train {
 
 struct FitOptions {
-  int64_t first_epoch = 1;   // 1-based; a resumed run starts after its checkpoint's epoch
-  int64_t epochs = 1;        // the last epoch (inclusive)
-  int64_t max_batches = 0;   // per epoch; 0: every batch
+  int64_t first_epoch = 1;  // 1-based; a resumed run starts after its checkpoint's epoch
+  int64_t epochs = 1;       // the last epoch (inclusive)
+  int64_t max_batches = 0;  // per epoch; 0: every batch
   // Gradient norms on the steps whose number before the step is a multiple of this (0: never).
   int64_t measure_every = 0;
   const data::Source* validation = nullptr;  // evaluated after every epoch when it has samples
@@ -38,11 +38,11 @@ struct StepEvent {
   int64_t batches = 0;  // this epoch's batch count
   const data::Batch& data;
   const StepResult& result;
-  float lr = 0;         // the learning rate this step used
-  double data_seconds = 0;  // time to fetch and copy the batch
-  bool measured = false;    // result.grad_norms was filled
-  double epoch_seconds = 0;     // since the epoch began
-  int64_t epoch_samples = 0;    // trained so far this epoch
+  float lr = 0;               // the learning rate this step used
+  double data_seconds = 0;    // time to fetch and copy the batch
+  bool measured = false;      // result.grad_norms was filled
+  double epoch_seconds = 0;   // since the epoch began
+  int64_t epoch_samples = 0;  // trained so far this epoch
 };
 
 struct EpochEvent {
@@ -50,7 +50,7 @@ struct EpochEvent {
   std::vector<NamedValue> terms;          // the epoch means of the step terms, batch-size weighted
   std::map<std::string, double> metrics;  // the task's train metrics over the epoch
   int64_t samples = 0;
-  double seconds = 0;                     // the training part of the epoch
+  double seconds = 0;  // the training part of the epoch
   std::optional<EvalResult> validation;
 };
 

@@ -4,7 +4,8 @@ namespace occam::train {
 
 int64_t count_top_k(const Tensor& logits, std::span<const int64_t> labels, int k) {
   OCCAM_CHECK(logits.rank() == 2 && logits.dim(0) == int64_t(labels.size()),
-              "top_k: expected logits [N,C] and N labels, got ", logits.shape(), " and ", labels.size());
+              "top_k: expected logits [N,C] and N labels, got ", logits.shape(), " and ",
+              labels.size());
   const int64_t N = logits.dim(0), C = logits.dim(1);
   OCCAM_CHECK(k >= 1 && k <= C, "top_k: expected 1 <= k <= ", C, ", got ", k);
   int64_t hits = 0;

@@ -23,13 +23,16 @@ void Objective::check_open(const std::string& name) const {
 
 void Objective::add_data_term(nn::Term term) {
   check_unique(term.name);
-  OCCAM_CHECK(term.value.numel() == 1, "objective: data term ", term.name, " must be a scalar, got ",
-              term.value.shape());
+  OCCAM_CHECK(term.value.numel() == 1, "objective: data term ", term.name,
+              " must be a scalar, got ", term.value.shape());
   data_.push_back(std::move(term));
 }
 
 void Objective::add_data_term(std::string name, Var value) {
-  add_data_term(nn::Term{std::move(name), std::move(value), "", "", 0, 1.f});
+  nn::Term term;
+  term.name = std::move(name);
+  term.value = std::move(value);
+  add_data_term(std::move(term));
 }
 
 void Objective::add_parameter_penalties(const std::vector<nn::Parameter*>& params, bool fused) {
@@ -39,8 +42,15 @@ void Objective::add_parameter_penalties(const std::vector<nn::Parameter*>& param
       frozen_.push_back(p->name);
       continue;
     }
-    nn::Term term{p->name + "/" + p->regularizer->kind(), Var(), p->name, p->regularizer->formula(),
-                  p->numel(), 1.f, -1, p->regularizer.get(), "parameter"};
+    nn::Term term{p->name + "/" + p->regularizer->kind(),
+                  Var(),
+                  p->name,
+                  p->regularizer->formula(),
+                  p->numel(),
+                  1.f,
+                  -1,
+                  p->regularizer.get(),
+                  "parameter"};
     check_unique(term.name);
     if (fused && grad_enabled() && p->regularizer->has_fused_path())
       pending_.push_back({regularization_.size(), p});

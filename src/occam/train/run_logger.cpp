@@ -51,7 +51,8 @@ void RunLogger::log(const LogPoint& p) {
     for (const auto& [name, v] : p.constraints)
       events.add_scalar("Constraint/" + name + "/fraction_clipped", v, p.step);
     for (const auto& [name, v] : p.outside_objective)
-      events.add_scalar((name == "implied_l2" ? "Regularization/" : "Optimizer/") + name, v, p.step);
+      events.add_scalar((name == "implied_l2" ? "Regularization/" : "Optimizer/") + name, v,
+                        p.step);
   }
 }
 

@@ -16,7 +16,8 @@ class TopK final : public MetricAccumulator {
   void add(const nn::Outputs& outputs, const data::Batch& batch) override {
     const Tensor& logits = ClassificationTask::logits(outputs).value();
     top1_ += count_top_k(logits, batch.labels, 1);
-    if (with_top5_) top5_ += count_top_k(logits, batch.labels, std::min<int>(5, int(logits.dim(1))));
+    if (with_top5_)
+      top5_ += count_top_k(logits, batch.labels, std::min<int>(5, int(logits.dim(1))));
     count_ += batch.size();
   }
   std::map<std::string, double> values() const override {
@@ -39,8 +40,9 @@ const Var& ClassificationTask::logits(const nn::Outputs& outputs) {
 
 std::vector<DataTermInfo> ClassificationTask::data_terms() const {
   return {{"classification_loss",
-           label_smoothing_ > 0 ? "mean softmax cross-entropy, label smoothing " + std::to_string(label_smoothing_)
-                                : "mean over the batch of −log softmax(logits)[label]",
+           label_smoothing_ > 0
+               ? "mean softmax cross-entropy, label smoothing " + std::to_string(label_smoothing_)
+               : "mean over the batch of −log softmax(logits)[label]",
            "logits"}};
 }
 
@@ -49,11 +51,20 @@ void ClassificationTask::add_data_terms(Objective& objective, const nn::Outputs&
   OCCAM_CHECK(int64_t(batch.labels.size()) == batch.size(), "classification: the batch carries ",
               batch.labels.size(), " labels for ", batch.size(), " samples");
   const DataTermInfo info = data_terms().front();
-  objective.add_data_term(nn::Term{info.name, loss::softmax_cross_entropy(logits(outputs), batch.labels, label_smoothing_),
-                                   info.source, info.formula, batch.size(), 1.f});
+  nn::Term term;
+  term.name = info.name;
+  term.value = loss::softmax_cross_entropy(logits(outputs), batch.labels, label_smoothing_);
+  term.source = info.source;
+  term.formula = info.formula;
+  term.size = batch.size();
+  objective.add_data_term(std::move(term));
 }
 
-std::unique_ptr<MetricAccumulator> ClassificationTask::train_metrics() const { return std::make_unique<TopK>(false); }
-std::unique_ptr<MetricAccumulator> ClassificationTask::eval_metrics() const { return std::make_unique<TopK>(true); }
+std::unique_ptr<MetricAccumulator> ClassificationTask::train_metrics() const {
+  return std::make_unique<TopK>(false);
+}
+std::unique_ptr<MetricAccumulator> ClassificationTask::eval_metrics() const {
+  return std::make_unique<TopK>(true);
+}
 
 }  // namespace occam::train

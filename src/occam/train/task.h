@@ -58,7 +58,8 @@ class ClassificationTask final : public Task {
   explicit ClassificationTask(float label_smoothing = 0.f) : label_smoothing_(label_smoothing) {}
   std::string kind() const override { return "classification"; }
   std::vector<DataTermInfo> data_terms() const override;
-  void add_data_terms(Objective& objective, const nn::Outputs& outputs, const data::Batch& batch) const override;
+  void add_data_terms(Objective& objective, const nn::Outputs& outputs,
+                      const data::Batch& batch) const override;
   std::unique_ptr<MetricAccumulator> train_metrics() const override;
   std::unique_ptr<MetricAccumulator> eval_metrics() const override;
   Selection selection() const override { return {"accuracy", true}; }

@@ -11,8 +11,12 @@ namespace occam::train {
 
 Trainer::Trainer(nn::Module& model, optim::Optimizer& optimizer, Schedule schedule,
                  std::shared_ptr<const Task> task, TrainerOptions options, Rng rng)
-    : model_(model), optimizer_(optimizer), schedule_(std::move(schedule)), task_(std::move(task)),
-      options_(options), rng_(rng) {
+    : model_(model),
+      optimizer_(optimizer),
+      schedule_(std::move(schedule)),
+      task_(std::move(task)),
+      options_(options),
+      rng_(rng) {
   OCCAM_CHECK(task_ != nullptr, "trainer: no task");
 }
 
@@ -42,7 +46,8 @@ void Trainer::check_finite(const std::vector<NamedValue>& terms) const {
   for (const auto& t : terms)
     if (!std::isfinite(t.value))
       throw DivergenceError("term " + t.name + " is " + std::to_string(t.value) + " at step " +
-                            std::to_string(step_ + 1) + "; training stopped, the last checkpoint is intact");
+                            std::to_string(step_ + 1) +
+                            "; training stopped, the last checkpoint is intact");
 }
 
 // The pull of each penalty on what it penalizes, and the whole gradient of each parameter.
@@ -52,7 +57,8 @@ std::map<std::string, double> Trainer::gradient_norms(const std::vector<nn::Para
   for (nn::Parameter* p : params) {
     if (p->value.grad().defined()) out[p->name] = regularize::l2_norm(p->value.grad());
     if (p->regularizer && p->trainable)
-      out[p->name + "/" + p->regularizer->kind()] = regularize::penalty_gradient_norm(*p->regularizer, p->data());
+      out[p->name + "/" + p->regularizer->kind()] =
+          regularize::penalty_gradient_norm(*p->regularizer, p->data());
   }
   for (const auto& t : objective.regularization_terms())
     if (t.grad_norm >= 0) out[t.name] = t.grad_norm;
@@ -86,7 +92,8 @@ StepResult Trainer::train_step(const data::Batch& batch, bool measure) {
 
   optimizer_.step(schedule_(step_));
   for (nn::Parameter* p : params)
-    if (p->constraint && p->trainable) result.constraints[p->name] = p->constraint->project(p->data(), p->layout);
+    if (p->constraint && p->trainable)
+      result.constraints[p->name] = p->constraint->project(p->data(), p->layout);
   result.times.optimizer = seconds_since(clock);
   ++step_;
 
@@ -132,7 +139,8 @@ EvalResult Trainer::evaluate(const data::Source& source, int64_t batch_size) {
     for (size_t i = 0; i < values.size(); ++i) sums[i] += double(values[i].value) * double(n);
     metrics->add(outputs, batch);
   }
-  for (size_t i = 0; i < sums.size(); ++i) out.terms.push_back({names[i], float(sums[i] / double(N))});
+  for (size_t i = 0; i < sums.size(); ++i)
+    out.terms.push_back({names[i], float(sums[i] / double(N))});
   out.count = N;
   out.metrics = metrics->values();
   return out;
@@ -162,8 +170,9 @@ void Trainer::restore(const Checkpoint& c) {
     auto it = c.tensors.find(key);
     if (it == c.tensors.end()) throw CheckpointError("checkpoint has no tensor " + key);
     if (it->second.shape() != into.shape())
-      throw CheckpointError("checkpoint tensor " + key + " has shape " + shape_str(it->second.shape()) +
-                            ", the model expects " + shape_str(into.shape()));
+      throw CheckpointError("checkpoint tensor " + key + " has shape " +
+                            shape_str(it->second.shape()) + ", the model expects " +
+                            shape_str(into.shape()));
     into.copy_from(it->second);
   };
   for (nn::Parameter* p : model_.parameters()) take("model/" + p->name, p->data());

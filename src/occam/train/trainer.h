@@ -25,8 +25,9 @@
 namespace occam::train {
 
 struct TrainerOptions {
-  bool fused_regularizers = true;  // L1/L2 gradients added in one pass after backward (same numbers as the tape)
-  bool check_finite = true;        // a NaN or Inf in any term stops the run naming the term
+  bool fused_regularizers =
+      true;  // L1/L2 gradients added in one pass after backward (same numbers as the tape)
+  bool check_finite = true;  // a NaN or Inf in any term stops the run naming the term
 };
 
 // Wall time of the phases of one step, in seconds (as bench/ and torch_ref.py split a step).
