@@ -11,6 +11,37 @@
 #include "occam/cli/wait_policy.h"
 #include "occam/error.h"
 
+namespace {
+
+// `occam bench`'s flags, into `bench`.
+CLI::App* add_bench(CLI::App& app, occam::app::BenchArgs& bench) {
+  auto* bench_cmd =
+      app.add_subcommand("bench", "train the bench/ reference models and print one JSON line");
+  bench_cmd->add_option("--model", bench.model, "mlp or cnn")
+      ->check(CLI::IsMember({"mlp", "cnn"}))
+      ->capture_default_str();
+  bench_cmd->add_option("--threads", bench.threads, "threads")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  bench_cmd->add_option("--epochs", bench.epochs, "epochs")
+      ->check(CLI::Range(int64_t(1), int64_t(1) << 20))
+      ->capture_default_str();
+  bench_cmd
+      ->add_option("--max-batches", bench.max_batches,
+                   "stop each epoch after N steps (0: whole epoch)")
+      ->check(CLI::NonNegativeNumber);
+  bench_cmd->add_flag("--no-eval", bench.no_eval, "skip the test-set pass after each epoch");
+  bench_cmd->add_option("--l2", bench.l2, "kernel L2 coefficient (0: no regularizers)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  bench_cmd->add_flag("!--no-fused", bench.fused_regularizers,
+                      "L2 through the tape instead of the fused path");
+
+  return bench_cmd;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   // First thing: libgomp must load with a passive wait policy, or its idle workers spin and a
   // shared 2-core machine trains 5-20× slower (bench/RESULTS.md). May re-execute the program.
@@ -59,27 +90,7 @@ int main(int argc, char** argv) {
   report_cmd->add_option("--out", report_out, "output file (default: RUN/report.html)");
 
   occam::app::BenchArgs bench;
-  auto* bench_cmd =
-      app.add_subcommand("bench", "train the bench/ reference models and print one JSON line");
-  bench_cmd->add_option("--model", bench.model, "mlp or cnn")
-      ->check(CLI::IsMember({"mlp", "cnn"}))
-      ->capture_default_str();
-  bench_cmd->add_option("--threads", bench.threads, "threads")
-      ->check(CLI::Range(1, 1024))
-      ->capture_default_str();
-  bench_cmd->add_option("--epochs", bench.epochs, "epochs")
-      ->check(CLI::Range(int64_t(1), int64_t(1) << 20))
-      ->capture_default_str();
-  bench_cmd
-      ->add_option("--max-batches", bench.max_batches,
-                   "stop each epoch after N steps (0: whole epoch)")
-      ->check(CLI::NonNegativeNumber);
-  bench_cmd->add_flag("--no-eval", bench.no_eval, "skip the test-set pass after each epoch");
-  bench_cmd->add_option("--l2", bench.l2, "kernel L2 coefficient (0: no regularizers)")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
-  bench_cmd->add_flag("!--no-fused", bench.fused_regularizers,
-                      "L2 through the tape instead of the fused path");
+  CLI::App* bench_cmd = add_bench(app, bench);
 
   try {
     app.parse(argc, argv);
