@@ -166,3 +166,36 @@ optimizer: {type: sgd, lr: 0.1}
 
 }  // namespace
 }  // namespace occam::config
+
+namespace occam::config {
+namespace {
+
+// label_smoothing lives under task:, and reaches the task's data term (its formula says so);
+// the old place is one line naming the new one (line 6 is `training:`; column 40 its value).
+TEST(RunConfig, LabelSmoothingIsATaskSettingAndTheOldKeyNamesTheNewPlace) {
+  const std::string base =
+      "model:\n  input_shape: [4]\n  layers:\n    - {type: dense, units: 3}\n"
+      "optimizer: {type: sgd, lr: 0.1}\n";
+  const auto c = read_run_config(ConfigNode::load_string(
+      base + "task: {type: classification, label_smoothing: 0.25}\n", "t.yaml"));
+  EXPECT_EQ(c.task.label_smoothing, 0.25f);
+  const auto task = build_task(c.task);
+  EXPECT_EQ(task->kind(), "classification");
+  ASSERT_EQ(task->data_terms().size(), 1u);
+  EXPECT_EQ(task->data_terms()[0].name, "classification_loss");
+  EXPECT_THAT(task->data_terms()[0].formula, HasSubstr("label smoothing 0.25"));
+  EXPECT_EQ(config_error([&] {
+              read_run_config(ConfigNode::load_string(
+                  base + "training: {epochs: 2, label_smoothing: 0.1}\n", "old.yaml"));
+            }),
+            "old.yaml:6:40: training.label_smoothing: moved to the task section: task: {type: "
+            "classification, label_smoothing: 0.1}");
+  EXPECT_THAT(
+      config_error([&] {
+        read_run_config(ConfigNode::load_string(base + "task: {type: detection}\n", "d.yaml"));
+      }),
+      HasSubstr("task.type: expected one of classification, got 'detection'"));
+}
+
+}  // namespace
+}  // namespace occam::config
