@@ -178,13 +178,27 @@ std::vector<std::string> bias_roles(bool use_bias, const char* kernel) {
   return {kernel};
 }
 
+// The keys of a convolution window: kernel_size, strides, padding.
+template <class Options>
+void read_window(ConfigNode& node, Options& o) {
+  o.kernel_size = read_size2(node, "kernel_size", std::nullopt);
+  o.strides = read_size2(node, "strides", Size2{1, 1});
+  o.padding = read_enum(node, "padding", nn::Padding::valid, kPaddings);
+}
+
+// The keys every layer with a kernel shares: activation, use_bias, bias_initializer.
+template <class Options>
+void read_activation_and_bias(ConfigNode& node, Options& o) {
+  o.activation = read_enum(node, "activation", nn::Activation::linear, kActivations);
+  o.use_bias = node.optional<bool>("use_bias", true);
+  o.bias_initializer = read_enum(node, "bias_initializer", o.bias_initializer, kInitializers);
+}
+
 void read_dense(ConfigNode& node, LayerSpec& spec) {
   nn::DenseOptions o;
   o.units = node.required<int64_t>("units", at_least(1));
-  o.activation = read_enum(node, "activation", nn::Activation::linear, kActivations);
-  o.use_bias = node.optional<bool>("use_bias", true);
+  read_activation_and_bias(node, o);
   o.kernel_initializer = read_enum(node, "kernel_initializer", o.kernel_initializer, kInitializers);
-  o.bias_initializer = read_enum(node, "bias_initializer", o.bias_initializer, kInitializers);
   read_parameter_extras(node, spec, bias_roles(o.use_bias, "kernel"));
   spec.options = o;
 }
@@ -192,13 +206,9 @@ void read_dense(ConfigNode& node, LayerSpec& spec) {
 void read_conv2d(ConfigNode& node, LayerSpec& spec) {
   nn::Conv2DOptions o;
   o.filters = node.required<int64_t>("filters", at_least(1));
-  o.kernel_size = read_size2(node, "kernel_size", std::nullopt);
-  o.strides = read_size2(node, "strides", Size2{1, 1});
-  o.padding = read_enum(node, "padding", nn::Padding::valid, kPaddings);
-  o.activation = read_enum(node, "activation", nn::Activation::linear, kActivations);
-  o.use_bias = node.optional<bool>("use_bias", true);
+  read_window(node, o);
+  read_activation_and_bias(node, o);
   o.kernel_initializer = read_enum(node, "kernel_initializer", o.kernel_initializer, kInitializers);
-  o.bias_initializer = read_enum(node, "bias_initializer", o.bias_initializer, kInitializers);
   read_parameter_extras(node, spec, bias_roles(o.use_bias, "kernel"));
   spec.options = o;
 }
@@ -206,15 +216,11 @@ void read_conv2d(ConfigNode& node, LayerSpec& spec) {
 // Keras DepthwiseConv2D: depthwise_regularizer / depthwise_constraint act on depthwise_kernel.
 void read_depthwise_conv2d(ConfigNode& node, LayerSpec& spec) {
   nn::DepthwiseConv2DOptions o;
-  o.kernel_size = read_size2(node, "kernel_size", std::nullopt);
-  o.strides = read_size2(node, "strides", Size2{1, 1});
-  o.padding = read_enum(node, "padding", nn::Padding::valid, kPaddings);
+  read_window(node, o);
   o.depth_multiplier = node.optional<int64_t>("depth_multiplier", 1, at_least(1));
-  o.activation = read_enum(node, "activation", nn::Activation::linear, kActivations);
-  o.use_bias = node.optional<bool>("use_bias", true);
+  read_activation_and_bias(node, o);
   o.depthwise_initializer =
       read_enum(node, "depthwise_initializer", o.depthwise_initializer, kInitializers);
-  o.bias_initializer = read_enum(node, "bias_initializer", o.bias_initializer, kInitializers);
   read_parameter_extras(node, spec, bias_roles(o.use_bias, "depthwise"));
   for (auto& [role, r] : spec.regularizers)
     if (role == "depthwise") role = "depthwise_kernel";
