@@ -11,6 +11,9 @@ PACKAGES=(
   nlohmann-json3-dev                 # metrics.jsonl, summary.json, fixtures
   libfmt-dev                         # formatting
   zlib1g-dev                         # gzip'd IDX files
+  libpng-dev                         # PNG images (detection data)
+  libjpeg62-turbo-dev                # JPEG images (libjpeg-turbo; libjpeg-dev is its dummy alias)
+  libpugixml-dev                     # Pascal VOC annotation XML
   libprotobuf-dev protobuf-compiler  # TensorBoard event messages
   libgtest-dev libgmock-dev          # tests
   libbenchmark-dev                   # micro-benchmarks in bench/
