@@ -79,10 +79,10 @@ TEST(CocoEval, FixtureHasEveryExpectedCase) {
   std::vector<std::string> names;
   for (const json& c : coco_cases()) names.push_back(c.at("name").get<std::string>());
   const std::vector<std::string> want = {
-      "perfect_single",        "all_wrong_location",      "noisy_1class_5img",
-      "images_without_gt",     "crowd_regions",           "area_range_boundaries",
-      "duplicate_detections",  "score_ties_within_image", "over_100_dets_one_image",
-      "iou_threshold_edges",   "single_image_4classes",   "many_dets_ties_stress"};
+      "perfect_single",       "all_wrong_location",      "noisy_1class_5img",
+      "images_without_gt",    "crowd_regions",           "area_range_boundaries",
+      "duplicate_detections", "score_ties_within_image", "over_100_dets_one_image",
+      "iou_threshold_edges",  "single_image_4classes",   "many_dets_ties_stress"};
   EXPECT_EQ(names, want);
 }
 
@@ -111,8 +111,8 @@ CocoGroundTruth one_image(std::vector<CocoAnnotation> anns, int num_categories =
 // which has no GT. Category 2's precision stays -1 and is left out of the mean: AP = 1.
 TEST(CocoEval, CategoryWithoutGroundTruthIsLeftOutOfTheMean) {
   auto gt = one_image({{1, 1, 1, {10, 10, 50, 50}, 2500, false}}, 2);
-  const CocoResult r = evaluate_coco(
-      gt, {{1, 1, {10, 10, 50, 50}, 0.9}, {1, 2, {0, 0, 200, 200}, 0.99}});
+  const CocoResult r =
+      evaluate_coco(gt, {{1, 1, {10, 10, 50, 50}, 0.9}, {1, 2, {0, 0, 200, 200}, 0.99}});
   EXPECT_NEAR(r.stats[0], 1.0, 1e-12);
   EXPECT_EQ(r.per_category[1].ap, -1);
   EXPECT_EQ(r.stats[3], -1);  // no small GT (2500 > 1024)
@@ -138,8 +138,8 @@ TEST(CocoEval, IouEqualToAThresholdMatchesIt) {
 // non-crowd GT [200,200,10,10] found exactly at a lower score: AP = 1 (no FP ranks above it).
 // Were the crowd IoU 400/10000 = 0.04, the first detection would be an FP: precision 1/2, AP 0.5.
 TEST(CocoEval, CrowdIouUsesTheDetectionAreaAndIgnoresItsMatches) {
-  auto gt = one_image({{1, 1, 1, {0, 0, 100, 100}, 10000, true},
-                       {2, 1, 1, {200, 200, 10, 10}, 100, false}});
+  auto gt = one_image(
+      {{1, 1, 1, {0, 0, 100, 100}, 10000, true}, {2, 1, 1, {200, 200, 10, 10}, 100, false}});
   const CocoResult r =
       evaluate_coco(gt, {{1, 1, {0, 0, 20, 20}, 0.9}, {1, 1, {200, 200, 10, 10}, 0.8}});
   EXPECT_NEAR(r.stats[0], 1.0, 1e-12);
@@ -152,8 +152,8 @@ TEST(CocoEval, CrowdIouUsesTheDetectionAreaAndIgnoresItsMatches) {
 // envelope [.5, .5]; recall points 0..0.5 (51 of 101) get 0.5, the rest 0: AP50 = 51·0.5/101.
 // Input order [TP, FP] would give precision [1, .5]: AP50 = 51/101.
 TEST(CocoEval, TiedScoresKeepInputOrder) {
-  auto gt = one_image({{1, 1, 1, {0, 0, 40, 40}, 1600, false},
-                       {2, 1, 1, {100, 100, 40, 40}, 1600, false}});
+  auto gt = one_image(
+      {{1, 1, 1, {0, 0, 40, 40}, 1600, false}, {2, 1, 1, {100, 100, 40, 40}, 1600, false}});
   const CocoResult r =
       evaluate_coco(gt, {{1, 1, {300, 300, 40, 40}, 0.5}, {1, 1, {0, 0, 40, 40}, 0.5}});
   EXPECT_NEAR(r.stats[1], 51 * 0.5 / 101, 1e-12);
@@ -175,15 +175,14 @@ TEST(CocoEval, AreaRangesAreInclusiveAndUseTheAnnotationArea) {
 // AR@1 keeps each category's best detection, so both GT are found: AR@1 = 1, although the image
 // has 2 detections (a per-image cut at 1 would lose category 2: AR@1 = 0.5).
 TEST(CocoEval, MaxDetsIsPerImageAndCategory) {
-  auto gt = one_image({{1, 1, 1, {0, 0, 40, 40}, 1600, false},
-                       {2, 1, 2, {100, 100, 40, 40}, 1600, false}},
-                      2);
+  auto gt = one_image(
+      {{1, 1, 1, {0, 0, 40, 40}, 1600, false}, {2, 1, 2, {100, 100, 40, 40}, 1600, false}}, 2);
   const CocoResult r =
       evaluate_coco(gt, {{1, 1, {0, 0, 40, 40}, 0.9}, {1, 2, {100, 100, 40, 40}, 0.8}});
   EXPECT_NEAR(r.stats[6], 1.0, 1e-12);
   // Within one category, the second detection is cut at maxDets 1: AR@1 = 0.5, AR@10 = 1.
-  auto gt1 = one_image({{1, 1, 1, {0, 0, 40, 40}, 1600, false},
-                        {2, 1, 1, {100, 100, 40, 40}, 1600, false}});
+  auto gt1 = one_image(
+      {{1, 1, 1, {0, 0, 40, 40}, 1600, false}, {2, 1, 1, {100, 100, 40, 40}, 1600, false}});
   const CocoResult r1 =
       evaluate_coco(gt1, {{1, 1, {0, 0, 40, 40}, 0.9}, {1, 1, {100, 100, 40, 40}, 0.8}});
   EXPECT_NEAR(r1.stats[6], 0.5, 1e-12);
@@ -192,8 +191,9 @@ TEST(CocoEval, MaxDetsIsPerImageAndCategory) {
 
 TEST(CocoEval, DetectionOnAnUnknownImageIsAnError) {
   auto gt = one_image({{1, 1, 1, {0, 0, 40, 40}, 1600, false}});
-  const std::string msg =
-      testing::error_of([&] { evaluate_coco(gt, {{7, 1, {0, 0, 40, 40}, 0.9}}); });
+  const std::string msg = testing::error_of([&] {
+    evaluate_coco(gt, {{7, 1, {0, 0, 40, 40}, 0.9}});
+  });
   EXPECT_NE(msg.find("image 7"), std::string::npos) << msg;
 }
 

@@ -94,9 +94,9 @@ TEST(VocEval, VocApMatchesTheDevkitOnTheDirectCurves) {
 TEST(VocEval, FixtureHasEveryExpectedCase) {
   std::vector<std::string> names;
   for (const json& c : voc_cases().at("cases")) names.push_back(c.at("name").get<std::string>());
-  const std::vector<std::string> want = {"perfect",           "difficult_flags",
-                                         "iou_boundary_plus_one", "images_without_gt",
-                                         "all_wrong",         "multiclass_20img"};
+  const std::vector<std::string> want = {
+      "perfect",           "difficult_flags", "iou_boundary_plus_one",
+      "images_without_gt", "all_wrong",       "multiclass_20img"};
   EXPECT_EQ(names, want);
 }
 
@@ -124,7 +124,7 @@ TEST(VocEval, DevkitAndOdApiConventions) {
   EXPECT_NEAR(evaluate_voc_class(gt2, d2, "x", od).ap, 1.0, 1e-12);
   VocGroundTruth gt3{{"a"}, {"x"}, {{"a", "x", {0, 0, 10, 10}, false}}};
   const std::vector<VocDetection> d3 = {{"a", "x", 0.9, {0, 0, 10, 4.9}}};
-  EXPECT_EQ(evaluate_voc_class(gt3, d3, "x", od).ap, 0.0);  // 49/100 < 0.5
+  EXPECT_EQ(evaluate_voc_class(gt3, d3, "x", od).ap, 0.0);       // 49/100 < 0.5
   EXPECT_NEAR(evaluate_voc_class(gt3, d3, "x").ap, 1.0, 1e-12);  // 65.9/121 = 0.545 > 0.5
 }
 
@@ -132,9 +132,8 @@ TEST(VocEval, DevkitAndOdApiConventions) {
 // difficult; detections: on the difficult one (0.9), then on the other (0.8). Devkit rows:
 // tp [0,1], fp [0,0] → rec [0,1], prec [0,1]; AP 1. Were it an FP, precision would be 1/2.
 TEST(VocEval, DifficultObjectsAreIgnored) {
-  VocGroundTruth gt{{"a"},
-                    {"x"},
-                    {{"a", "x", {0, 0, 9, 9}, true}, {"a", "x", {50, 50, 59, 59}, false}}};
+  VocGroundTruth gt{
+      {"a"}, {"x"}, {{"a", "x", {0, 0, 9, 9}, true}, {"a", "x", {50, 50, 59, 59}, false}}};
   const std::vector<VocDetection> d = {{"a", "x", 0.9, {0, 0, 9, 9}},
                                        {"a", "x", 0.8, {50, 50, 59, 59}}};
   const VocClassResult r = evaluate_voc_class(gt, d, "x");
@@ -149,11 +148,12 @@ TEST(VocEval, DifficultObjectsAreIgnored) {
 
 // mAP is the mean over classes with GT; a class without GT has AP NaN and is left out.
 TEST(VocEval, MeanSkipsClassesWithoutGroundTruth) {
-  VocGroundTruth gt{{"a"}, {"x", "y", "z"}, {{"a", "x", {0, 0, 9, 9}, false},
-                                             {"a", "y", {20, 20, 29, 29}, false}}};
-  const VocResult r = evaluate_voc(
-      gt, {{"a", "x", 0.9, {0, 0, 9, 9}}, {"a", "y", 0.9, {60, 60, 69, 69}},
-           {"a", "z", 0.5, {0, 0, 9, 9}}});
+  VocGroundTruth gt{{"a"},
+                    {"x", "y", "z"},
+                    {{"a", "x", {0, 0, 9, 9}, false}, {"a", "y", {20, 20, 29, 29}, false}}};
+  const VocResult r = evaluate_voc(gt, {{"a", "x", 0.9, {0, 0, 9, 9}},
+                                        {"a", "y", 0.9, {60, 60, 69, 69}},
+                                        {"a", "z", 0.5, {0, 0, 9, 9}}});
   EXPECT_NEAR(r.map, 0.5, 1e-12);  // (1 + 0) / 2
   EXPECT_TRUE(std::isnan(r.per_class[2].ap));
   const auto m = voc_od_api_metrics(r, 0.5);
@@ -164,8 +164,9 @@ TEST(VocEval, MeanSkipsClassesWithoutGroundTruth) {
 
 TEST(VocEval, DetectionOnAnImageOutsideTheSetIsAnError) {
   VocGroundTruth gt{{"a"}, {"x"}, {{"a", "x", {0, 0, 9, 9}, false}}};
-  const std::string msg = testing::error_of(
-      [&] { evaluate_voc_class(gt, {{"b", "x", 0.9, {0, 0, 9, 9}}}, "x"); });
+  const std::string msg = testing::error_of([&] {
+    evaluate_voc_class(gt, {{"b", "x", 0.9, {0, 0, 9, 9}}}, "x");
+  });
   EXPECT_NE(msg.find("'b'"), std::string::npos) << msg;
 }
 

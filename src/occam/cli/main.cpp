@@ -9,6 +9,7 @@
 #include "occam/app/report.h"
 #include "occam/app/train_command.h"
 #include "occam/cli/wait_policy.h"
+#include "occam/detection/eval_detections.h"
 #include "occam/error.h"
 
 namespace {
@@ -38,6 +39,27 @@ CLI::App* add_bench(CLI::App& app, occam::app::BenchArgs& bench) {
                       "L2 through the tape instead of the fused path");
 
   return bench_cmd;
+}
+
+// `occam eval-detections`' flags, into `args`.
+CLI::App* add_eval_detections(CLI::App& app, occam::detection::EvalDetectionsArgs& args) {
+  auto* cmd = app.add_subcommand(
+      "eval-detections", "COCO mAP or Pascal VOC AP of detections, as pycocotools / the devkit");
+  cmd->add_option("--gt", args.gt, "COCO ground-truth JSON, or a VOC root")->required();
+  cmd->add_option("--detections", args.detections,
+                  "COCO results JSON, or a folder of <class>.txt devkit files")
+      ->required();
+  cmd->add_option("--metric", args.metric, "coco, voc07 (11-point) or voc12 (all points)")
+      ->check(CLI::IsMember({"coco", "voc07", "voc12"}))
+      ->capture_default_str();
+  cmd->add_option("--iou", args.iou, "VOC IoU threshold")->capture_default_str();
+  cmd->add_option("--split", args.split, "VOC image set: ImageSets/Main/SPLIT.txt");
+  cmd->add_option("--voc-matching", args.voc_matching,
+                  "devkit (+1 pixel, IoU > T) or tf_od_api (no +1, IoU >= T)")
+      ->check(CLI::IsMember({"devkit", "tf_od_api"}))
+      ->capture_default_str();
+  cmd->add_flag("--json", args.json, "one JSON object keyed by the TF OD API's metric names");
+  return cmd;
 }
 
 }  // namespace
@@ -91,6 +113,8 @@ int main(int argc, char** argv) {
 
   occam::app::BenchArgs bench;
   CLI::App* bench_cmd = add_bench(app, bench);
+  occam::detection::EvalDetectionsArgs eval_det;
+  CLI::App* eval_det_cmd = add_eval_detections(app, eval_det);
 
   try {
     app.parse(argc, argv);
@@ -105,6 +129,8 @@ int main(int argc, char** argv) {
       std::cout << dir << "\n";
     } else if (*bench_cmd) {
       std::cout << occam::app::run_bench(bench) << std::endl;
+    } else if (*eval_det_cmd) {
+      std::cout << occam::detection::run_eval_detections(eval_det);
     } else if (*eval_cmd) {
       auto r = occam::app::run_eval(eval_dir, eval_checkpoint);
       std::cout << (eval_json ? r.dump(2) + "\n" : occam::app::render_eval(r));

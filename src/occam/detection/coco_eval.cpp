@@ -45,8 +45,8 @@ enum DetState : uint8_t { kFp = 0, kTp = 1, kIgnored = 2 };
 // cocoeval evaluateImg for one image, category and area range: D detections (sorted, cut at
 // maxDets[-1]) × T thresholds of states, and the number of non-ignored GT.
 struct ImageEval {
-  std::vector<double> scores;     // D
-  std::vector<uint8_t> states;    // T × D, row t
+  std::vector<double> scores;   // D
+  std::vector<uint8_t> states;  // T × D, row t
   int64_t num_not_ignored = 0;
 };
 
@@ -268,8 +268,8 @@ CocoResult evaluate_coco(const CocoGroundTruth& gt, const std::vector<CocoDetect
   };
   const int t50 = thr_index(0.5), t75 = thr_index(0.75);
   result.stats = {ap(-1, -1, 0, 2), ap(t50, -1, 0, 2), ap(t75, -1, 0, 2), ap(-1, -1, 1, 2),
-                  ap(-1, -1, 2, 2), ap(-1, -1, 3, 2), ar(-1, 0, 0),      ar(-1, 0, 1),
-                  ar(-1, 0, 2),     ar(-1, 1, 2),     ar(-1, 2, 2),      ar(-1, 3, 2)};
+                  ap(-1, -1, 2, 2), ap(-1, -1, 3, 2),  ar(-1, 0, 0),      ar(-1, 0, 1),
+                  ar(-1, 0, 2),     ar(-1, 1, 2),      ar(-1, 2, 2),      ar(-1, 3, 2)};
   for (size_t k = 0; k < K; ++k) {
     CocoCategoryResult& c = result.per_category[k];
     c.ap = ap(-1, k, 0, 2);
@@ -304,20 +304,25 @@ std::string format_coco_summary(const CocoResult& result) {
     const Line& l = lines[n];
     // cocoeval: ' {:<18} {} @[ IoU={:<9} | area={:>6s} | maxDets={:>3d} ] = {:0.3f}'
     out += fmt::format(" {:<18} {} @[ IoU={:<9} | area={:>6} | maxDets={:>3} ] = {:0.3f}\n",
-                       l.ap ? "Average Precision" : "Average Recall", l.ap ? "(AP)" : "(AR)",
-                       l.iou, l.area, l.max_dets, result.stats[n]);
+                       l.ap ? "Average Precision" : "Average Recall", l.ap ? "(AP)" : "(AR)", l.iou,
+                       l.area, l.max_dets, result.stats[n]);
   }
   return out;
 }
 
 std::vector<std::pair<std::string, double>> coco_od_api_metrics(const CocoResult& result) {
-  static const std::array<const char*, 12> names = {
-      "DetectionBoxes_Precision/mAP",          "DetectionBoxes_Precision/mAP@.50IOU",
-      "DetectionBoxes_Precision/mAP@.75IOU",   "DetectionBoxes_Precision/mAP (small)",
-      "DetectionBoxes_Precision/mAP (medium)", "DetectionBoxes_Precision/mAP (large)",
-      "DetectionBoxes_Recall/AR@1",            "DetectionBoxes_Recall/AR@10",
-      "DetectionBoxes_Recall/AR@100",          "DetectionBoxes_Recall/AR@100 (small)",
-      "DetectionBoxes_Recall/AR@100 (medium)", "DetectionBoxes_Recall/AR@100 (large)"};
+  static const std::array<const char*, 12> names = {"DetectionBoxes_Precision/mAP",
+                                                    "DetectionBoxes_Precision/mAP@.50IOU",
+                                                    "DetectionBoxes_Precision/mAP@.75IOU",
+                                                    "DetectionBoxes_Precision/mAP (small)",
+                                                    "DetectionBoxes_Precision/mAP (medium)",
+                                                    "DetectionBoxes_Precision/mAP (large)",
+                                                    "DetectionBoxes_Recall/AR@1",
+                                                    "DetectionBoxes_Recall/AR@10",
+                                                    "DetectionBoxes_Recall/AR@100",
+                                                    "DetectionBoxes_Recall/AR@100 (small)",
+                                                    "DetectionBoxes_Recall/AR@100 (medium)",
+                                                    "DetectionBoxes_Recall/AR@100 (large)"};
   std::vector<std::pair<std::string, double>> out;
   for (size_t n = 0; n < names.size(); ++n) out.emplace_back(names[n], result.stats[n]);
   for (const CocoCategoryResult& c : result.per_category)

@@ -50,7 +50,7 @@ struct CocoGroundTruth {
 };
 
 struct CocoDetection {
-  int64_t image_id = 0;  // must be one of the ground truth's images (loadRes asserts it)
+  int64_t image_id = 0;     // must be one of the ground truth's images (loadRes asserts it)
   int64_t category_id = 0;  // detections of categories not in the ground truth are not evaluated
   XywhBox bbox{};
   double score = 0;
@@ -65,11 +65,11 @@ inline std::vector<double> coco_recall_thresholds() { return numpy_linspace(0.0,
 struct CocoCategoryResult {
   int64_t category_id = 0;
   std::string name;
-  int64_t num_gt = 0;           // all annotations of the category, crowd included
+  int64_t num_gt = 0;  // all annotations of the category, crowd included
   int64_t num_gt_noncrowd = 0;
-  double ap = -1;    // mean precision over IoUs × recall points, area all, 100 dets; -1: no GT
-  double ap50 = -1;  // the same at IoU 0.5
-  double ap75 = -1;  // at IoU 0.75
+  double ap = -1;     // mean precision over IoUs × recall points, area all, 100 dets; -1: no GT
+  double ap50 = -1;   // the same at IoU 0.5
+  double ap75 = -1;   // at IoU 0.75
   double ar100 = -1;  // mean over IoUs of the recall reached with 100 dets
 };
 

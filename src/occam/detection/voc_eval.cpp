@@ -11,8 +11,7 @@
 
 namespace occam::detection {
 
-double voc_ap(const std::vector<double>& rec, const std::vector<double>& prec,
-              VocApMethod method) {
+double voc_ap(const std::vector<double>& rec, const std::vector<double>& prec, VocApMethod method) {
   if (method == VocApMethod::voc07) {
     double ap = 0.0;
     for (int i = 0; i <= 10; ++i) {

@@ -59,7 +59,7 @@ struct VocClassResult {
   int64_t npos = 0;  // non-difficult GT
   int64_t num_detections = 0;
   std::vector<double> recall, precision;  // one entry per detection, descending score
-  double ap = 0;  // NaN when npos == 0
+  double ap = 0;                          // NaN when npos == 0
 };
 
 struct VocResult {
