@@ -161,6 +161,10 @@ CocoResult evaluate_coco(const CocoGroundTruth& gt, const std::vector<CocoDetect
   std::vector<CocoCategory> cats = gt.categories;
   std::stable_sort(cats.begin(), cats.end(),
                    [](const CocoCategory& a, const CocoCategory& b) { return a.id < b.id; });
+  // np.unique(catIds): a repeated id is one category.
+  cats.erase(std::unique(cats.begin(), cats.end(),
+                         [](const CocoCategory& a, const CocoCategory& b) { return a.id == b.id; }),
+             cats.end());
   const size_t I = img_ids.size(), K = cats.size();
   std::map<int64_t, size_t> img_index, cat_index;
   for (size_t i = 0; i < I; ++i) img_index[img_ids[i]] = i;
