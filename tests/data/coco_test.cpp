@@ -12,20 +12,10 @@ namespace occam::data {
 namespace {
 
 using ::testing::AllOf;
+using testing::data_error;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using testing::TempDir;
-
-template <class F>
-std::string data_error(F f) {
-  try {
-    f();
-  } catch (const DataError& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no DataError thrown";
-  return "";
-}
 
 // Three images (b.png has no object), categories with non-contiguous ids given out of order.
 std::string coco_json(const std::string& annotations) {

@@ -13,6 +13,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "occam/error.h"
+
 namespace occam::testing {
 
 // A fresh directory named after the running test, deleted with everything in it.
@@ -71,6 +73,18 @@ inline std::vector<uint8_t> idx_bytes(uint32_t magic, const std::vector<uint32_t
   for (uint32_t d : dims) put(d);
   out.insert(out.end(), payload.begin(), payload.end());
   return out;
+}
+
+// The message of the DataError f throws; a test failure (and "") when it throws none.
+template <class F>
+std::string data_error(F f) {
+  try {
+    f();
+  } catch (const DataError& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "no DataError thrown";
+  return "";
 }
 
 }  // namespace occam::testing

@@ -15,21 +15,11 @@ namespace occam::data {
 namespace {
 
 using ::testing::AllOf;
+using testing::data_error;
 using ::testing::HasSubstr;
 using testing::TempDir;
 
 // The message of the DataError that f throws ("" and a test failure if it throws none).
-template <class F>
-std::string data_error(F f) {
-  try {
-    f();
-  } catch (const DataError& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no DataError thrown";
-  return "";
-}
-
 float at(const Tensor& t, int64_t c, int64_t y, int64_t x) {
   return t.data()[(c * t.shape()[1] + y) * t.shape()[2] + x];
 }

@@ -13,20 +13,10 @@ namespace occam::data {
 namespace {
 
 using ::testing::AllOf;
+using testing::data_error;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using testing::TempDir;
-
-template <class F>
-std::string data_error(F f) {
-  try {
-    f();
-  } catch (const DataError& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no DataError thrown";
-  return "";
-}
 
 std::string object_xml(const std::string& name, const std::string& box, int difficult = 0,
                        int truncated = 0) {
